@@ -137,15 +137,29 @@ def sample(mix: Mixture, pools: dict[str, list[Example]], seed: int | None = Non
     return [out[i] for i in rng.permutation(len(out))]
 
 
-def build_pools(mix: Mixture, out_dir: Path) -> dict[str, list[Example]]:
-    """Examples per source with positive weight: loaded from real data or generated (cached by
-    nothing: call once per training run and keep the result)."""
+def active_sources(mix: Mixture) -> list[str]:
+    return [s for s, sp in mix.sources.items() if sp.weight > 0 and sp.n > 0]
+
+
+def source_key(mix: Mixture, s: str) -> dict[str, Any]:
+    """What one source's pool depends on: equal keys -> the cached pool can be reused (the Table 3
+    variants share most sources). POOL_VERSION changes whenever a generator's output changes."""
+    from magma_bench.trainer.sources import POOL_VERSION
+
+    spec = {k: v for k, v in dataclasses.asdict(mix.sources[s]).items() if k != "weight"}
+    return {"version": POOL_VERSION, "spec": spec, "seed": mix.seed,
+            "som": mix.som if s in ("ui", "suites") else None, "tom": mix.tom if s in ("robot", "video") else None}
+
+
+def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> dict[str, list[Example]]:
+    """Examples per source with positive weight (or just the sources in `only`): loaded from real
+    data or generated. Not cached here: trainer.train.load_pools caches them per source."""
     from magma_bench.trainer import sources as src
 
     out_dir = Path(out_dir)
     pools: dict[str, list[Example]] = {}
     for s, sp in mix.sources.items():
-        if sp.weight <= 0 or sp.n == 0:
+        if s not in active_sources(mix) or (only is not None and s not in only):
             continue
         if s == "ui":
             if sp.format == "seeclick":
@@ -179,4 +193,4 @@ def describe(mix: Mixture) -> dict[str, Any]:
             "sources": {s: dataclasses.asdict(sp) for s, sp in mix.sources.items()}, "counts": counts(mix)}
 
 
-__all__ = ["Mixture", "SourceSpec", "build_pools", "counts", "describe", "load_mixture", "parse_mixture", "sample"]
+__all__ = ["Mixture", "SourceSpec", "active_sources", "build_pools", "counts", "describe", "load_mixture", "parse_mixture", "sample", "source_key"]

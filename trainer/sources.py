@@ -24,6 +24,7 @@ from magma_bench.trainer import data
 from magma_bench.trainer.data import Example
 
 UI_PLATFORMS = ("mobile", "desktop", "web")
+POOL_VERSION = 2  # bump when a generator below changes what it writes (invalidates cached pools)
 
 
 def _read_json(path: Path) -> Any:
@@ -175,10 +176,29 @@ def video_source(out_dir: Path, n: int, seed: int, use_tom: bool, size: int = 19
 # -- VL ----------------------------------------------------------------------------------------------------
 
 
+def _where(o, size: int) -> str:
+    """Coarse 3x3 location of an object: 'top left', 'center', 'bottom', ..."""
+    col = ("left", "", "right")[min(2, 3 * o.cx // size)]
+    row = ("top", "", "bottom")[min(2, 3 * o.cy // size)]
+    return f"{row} {col}".strip() or "center"
+
+
+def caption(objs: list, size: int) -> str:
+    """Dense description in reading order: every object's colour, kind and coarse place (the
+    ShareGPT4V-caption role in Magma's pretraining: many image-dependent target tokens per image)."""
+    order = sorted(objs, key=lambda o: (3 * o.cy // size, o.cx))
+    return "; ".join(f"{o.color} {o.kind} {_where(o, size)}" for o in order) + "."
+
+
+VL_QUESTIONS = ("caption", "presence", "color", "caption", "shape", "count", "relation")
+
+
 def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example]:
-    """Presence (yes/no), colour and count questions on the VL suites' procedural scenes, one
-    fresh scene per question (the suites reuse a scene for many questions: too few images to learn
-    to see from), worded with the benchmarks' own prompts (POPE's, VQAv2's) so train and eval agree."""
+    """Captions and questions (presence, colour, shape, count, left/right) on the VL suites'
+    procedural scenes, one fresh scene per example (the suites reuse a scene for many questions:
+    too few images to learn to see from), worded with the benchmarks' own prompts (POPE's,
+    VQAv2's) so train and eval agree. Captions come twice per cycle: at the tiny budget the
+    vision tower learns mostly from them (a yes/no answer is one image-dependent token)."""
     from magma_bench.benchmarks.vl._scenes import KINDS, render, sample_scene
     from magma_bench.benchmarks.vl._vqa_base import POST_PROMPT as VQA_POST
     from magma_bench.benchmarks.vl.pope import PROMPT as POPE_PROMPT
@@ -191,18 +211,25 @@ def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example
         objs = sample_scene(rng, size)
         path = img_dir / f"{seed}_{i:05d}.png"
         render(objs, path, size)
-        q = i % 3
-        if q == 0:
+        q = VL_QUESTIONS[i % len(VL_QUESTIONS)]
+        o = objs[int(rng.integers(len(objs)))]
+        if q == "caption":
+            ques, ans = "Describe the image: list every object with its colour and place.", caption(objs, size)
+        elif q == "presence":
             present = rng.random() < 0.5
-            kinds = [o.kind for o in objs]
-            kind = kinds[int(rng.integers(len(kinds)))] if present else str(
-                rng.choice([k for k in KINDS if k not in kinds]))
+            kinds = [x.kind for x in objs]
+            kind = o.kind if present else str(rng.choice([k for k in KINDS if k not in kinds]))
             ques, ans = POPE_PROMPT.format(question=f"Is there a {kind} in the image?"), "Yes" if present else "No"
-        elif q == 1:
-            o = objs[int(rng.integers(len(objs)))]
+        elif q == "shape" and sum(x.color == o.color for x in objs) == 1:  # else the colour names no one object
+            ques, ans = f"What shape is the {o.color} object?{VQA_POST}", o.kind
+        elif q in ("color", "shape"):
             ques, ans = f"What color is the {o.kind}?{VQA_POST}", o.color
-        else:
+        elif q == "count":
             ques, ans = f"How many objects are in the image?{VQA_POST}", str(len(objs))
+        else:
+            b = next((x for x in objs if x is not o), o)
+            side = "left" if o.cx < b.cx else "right"
+            ques, ans = f"Is the {o.kind} to the left or to the right of the {b.kind}?{VQA_POST}", side
         out.append(data.vl_example(f"vl/{seed}/{i}", path, ques, ans))
     return out
 

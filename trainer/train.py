@@ -65,23 +65,29 @@ class TrainConfig:
     threads: int = 1  # torch CPU threads (0 = torch's default; 1 is fastest on shared CPUs)
     resume: bool = True  # continue from <out>/checkpoint when it exists
     stop_at: int = 0  # checkpoint and stop after this step (time-sliced runs); 0 = run to `steps`
+    image_check: int = 24  # examples per source for the real-vs-blank image-use check at the end (0 = off)
 
 
 # -- 2. data ----------------------------------------------------------------------------------------------
 
 
 def load_pools(mix: mixtures.Mixture, data_dir: Path) -> dict[str, list[Example]]:
-    """Example pools, generated once per (mixture description) and cached as JSONL."""
+    """Example pools, generated once per source description and cached as JSONL; a source whose
+    description is unchanged is reused (UI rendering and robot rollouts are the slow ones)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     stamp = data_dir / "pools.json"
-    want = mixtures.describe(mix)
-    if stamp.is_file() and json.loads(stamp.read_text()) == want:
-        return {s: data_mod.read_jsonl(data_dir / f"pool_{s}.jsonl") for s in want["counts"] if want["counts"][s]}
-    pools = mixtures.build_pools(mix, data_dir)
-    for s, p in pools.items():
-        data_mod.write_jsonl(p, data_dir / f"pool_{s}.jsonl")
-    stamp.write_text(json.dumps(want, sort_keys=True))
-    return pools
+    try:
+        have = json.loads(stamp.read_text()) if stamp.is_file() else {}
+    except json.JSONDecodeError:
+        have = {}
+    want = {s: mixtures.source_key(mix, s) for s in mixtures.active_sources(mix)}
+    stale = [s for s in want if have.get(s) != want[s] or not (data_dir / f"pool_{s}.jsonl").is_file()]
+    pools = mixtures.build_pools(mix, data_dir, only=stale) if stale else {}
+    for s in stale:
+        data_mod.write_jsonl(pools[s], data_dir / f"pool_{s}.jsonl")
+        have[s] = want[s]
+        stamp.write_text(json.dumps(have, sort_keys=True))  # after each source: a kill keeps the finished ones
+    return {s: pools[s] if s in pools else data_mod.read_jsonl(data_dir / f"pool_{s}.jsonl") for s in want}
 
 
 class Stream:
@@ -260,6 +266,20 @@ def _build(cfg: TrainConfig, pools: dict[str, list[Example]], out: Path) -> tupl
     return model, make_optimizer(model, cfg), 0
 
 
+def image_use_check(model: Any, pools: dict[str, list[Example]], tok: Any, act_tok: Any, cfg: TrainConfig
+                    ) -> dict[str, dict[str, float]]:
+    """Real-vs-blank answer loss on up to cfg.image_check examples per source (trainer.image_use)."""
+    from magma_bench.trainer.image_use import image_use
+
+    rng = np.random.default_rng(cfg.seed)
+    picked = [p[i] for p in pools.values() for i in rng.permutation(len(p))[: cfg.image_check]]
+    res = image_use(model, picked, tok, act_tok, cfg.max_tokens)
+    for src, r in res.items():
+        print(f"image use {src}: answer loss {r['loss_real']:.3f} with the images, {r['loss_blank']:.3f} "
+              f"with blank ones (gap {r['gap']:+.3f}, n={r['n']})", flush=True)
+    return res
+
+
 def train(cfg: TrainConfig) -> dict[str, Any]:
     import torch
 
@@ -307,12 +327,15 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                 save_checkpoint(model, opt, done, out, cfg)
             if done == cfg.stop_at:
                 break
-    if not cfg.stop_at or cfg.stop_at >= cfg.steps:
+    finished = not cfg.stop_at or cfg.stop_at >= cfg.steps
+    if finished:
         model.save_pretrained(out)
     el = time.perf_counter() - t0
+    looks = image_use_check(model, pools, tok, act_tok, cfg) if finished and cfg.image_check else {}
     summary = {"steps": cfg.steps, "stopped_at": cfg.stop_at or cfg.steps, "resumed_from": start,
                "dropped_long_prompts": dropped, "final_loss": last.get("loss"), "tokens": tokens,
                "tokens_per_s": tokens / el if el > 0 else 0.0, "params": model.num_parameters(),
+               "image_use": looks,
                "mixture": mixtures.describe(mix)}
     (out / "train_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     return summary

@@ -106,3 +106,53 @@ def test_sigkill_mid_training_then_restart_matches_an_uninterrupted_run(tmp_path
     assert sorted(b) == list(range(1, 9))
     for s in range(1, 9):
         assert b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5), (s, a, b)
+
+
+def test_pools_are_cached_per_source_and_only_changed_sources_rebuilt(tmp_path):
+    from magma_bench.trainer import mixtures
+
+    d = tmp_path / "data"
+    two = MIX + "  video: {weight: 1.0, n: 1}\n"
+    mix = mixtures.parse_mixture(__import__("yaml").safe_load(two))
+    first = T.load_pools(mix, d)
+    assert {s: len(p) for s, p in first.items()} == {"vl": 12, "video": 1}
+    video_mtime = (d / "pool_video.jsonl").stat().st_mtime_ns
+    mix.sources["vl"].n, mix.sources["video"].weight = 7, 3.0  # a weight is not part of what a pool holds
+    second = T.load_pools(mix, d)
+    assert len(second["vl"]) == 7 and [e.id for e in second["video"]] == [e.id for e in first["video"]]
+    assert (d / "pool_video.jsonl").stat().st_mtime_ns == video_mtime
+    assert json.loads((d / "pools.json").read_text())["vl"]["spec"]["n"] == 7
+
+
+def test_image_use_check_tells_a_blind_model_from_one_that_sees(tmp_path):
+    import torch
+
+    from magma_bench.model.action_tokenizer import ActionTokenizer
+    from magma_bench.model.configuration_magma import MagmaConfig
+    from magma_bench.model.modeling_magma import MagmaForCausalLM
+    from magma_bench.model.tokenization_magma import load_tokenizer
+    from magma_bench.trainer import sources
+    from magma_bench.trainer.image_use import image_use
+
+    torch.manual_seed(0)
+    cfg = MagmaConfig.from_preset("tiny")
+    model, tok, act = MagmaForCausalLM(cfg), load_tokenizer(cfg), ActionTokenizer(cfg.vocab_size)
+    exs = sources.vl_source(tmp_path, 6, seed=1)
+    seeing = image_use(model, exs, tok, act, 512)["vl"]
+    assert seeing["n"] == 6 and abs(seeing["gap"]) > 1e-4
+    with torch.no_grad():  # a projector that outputs a constant: every image looks the same
+        for p in model.projector.proj.parameters():
+            p.zero_()
+    blind = image_use(model, exs, tok, act, 512)["vl"]
+    assert blind["gap"] == pytest.approx(0.0, abs=1e-6) and blind["loss_real"] == pytest.approx(seeing["loss_real"], rel=0.5)
+
+
+def test_vl_source_captions_every_object_in_reading_order(tmp_path):
+    from magma_bench.benchmarks.vl._scenes import Obj
+    from magma_bench.trainer import sources
+
+    objs = [Obj("star", "red", 200, 30, 10), Obj("ball", "blue", 20, 40, 10), Obj("ring", "green", 112, 112, 10)]
+    assert sources.caption(objs, 224) == "blue ball top left; red star top right; green ring center."
+    exs = sources.vl_source(tmp_path, 14, seed=2)
+    kinds = [e.messages[0]["content"][1]["text"].split()[0] for e in exs]
+    assert kinds.count("Describe") == 4 and len({e.target for e in exs}) > 5
