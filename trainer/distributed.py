@@ -280,16 +280,21 @@ def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG,
             if done == cfg.stop_at:
                 break
     finished = not cfg.stop_at or cfg.stop_at >= cfg.steps
+    el, looks = time.perf_counter() - t0, {}
     if finished and rank == 0:
-        if start >= cfg.steps and not (ckpt / "latest").is_file():
-            raise UserError(f"{ckpt}: nothing to gather")
         gather(ckpt, out)
+        if cfg.image_check:  # train.py's real-vs-blank check, on the gathered weights
+            from magma_bench.model.modeling_magma import MagmaForCausalLM
+
+            dtype = torch.bfloat16 if ds.get("bf16", {}).get("enabled") else None
+            looks = T.image_use_check(MagmaForCausalLM.from_pretrained(out, dtype=dtype, device=dev), pools, tok,
+                                      act_tok, cfg)
     dist.barrier()
-    el = time.perf_counter() - t0
     summary = {"steps": cfg.steps, "stopped_at": cfg.stop_at or cfg.steps, "resumed_from": start,
                "world_size": world, "zero_stage": engine.zero_optimization_stage(),
                "bf16": bool(ds.get("bf16", {}).get("enabled")), "dropped_long_prompts": dropped,
                "final_loss": last.get("loss"), "tokens": tokens, "tokens_per_s": tokens / el if el > 0 else 0.0,
+               "image_use": looks,
                "params": sum(p.ds_numel if hasattr(p, "ds_numel") else p.numel() for p in engine.module.parameters()),
                "mixture": mixtures.describe(mix)}
     if rank == 0:

@@ -42,7 +42,7 @@ def _cfg(tmp: Path, **kw) -> T.TrainConfig:
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "mix.yaml").write_text(MIX)
     base = dict(out=str(tmp / "run"), mixture=str(tmp / "mix.yaml"), data_dir=str(tmp / "data"), steps=4,
-                batch_size=2, warmup=2, log_every=1, ckpt_every=2, lr=3e-3, min_lr=3e-4, threads=1)
+                image_check=0, batch_size=2, warmup=2, log_every=1, ckpt_every=2, lr=3e-3, min_lr=3e-4, threads=1)
     return T.TrainConfig(**{**base, **kw})
 
 
@@ -115,9 +115,10 @@ def test_zero2_trains_resumes_and_gathers_into_one_safetensors_dir(tmp_path, cpu
 
     conf = json.loads((REPO / "configs" / "deepspeed" / "zero2.json").read_text())
     conf["bf16"] = {"enabled": False}  # fp32 on CPU: the interrupted and uninterrupted runs match closely
-    full = D.train(_cfg(tmp_path / "a"), conf)
+    full = D.train(_cfg(tmp_path / "a", image_check=4), conf)
     run = tmp_path / "a" / "run"
     assert full["zero_stage"] == 2 and full["world_size"] == 1 and full["steps"] == 4
+    assert set(full["image_use"]) == {"vl"}  # train.py's real-vs-blank check ran on the gathered weights
     assert sorted(_losses(run)) == [1, 2, 3, 4]
     assert (run / "ds_checkpoint" / "latest").read_text().strip() == "step4"
     assert not (run / "ds_checkpoint" / "step2").exists()  # older tags are pruned
@@ -133,7 +134,8 @@ def test_zero2_trains_resumes_and_gathers_into_one_safetensors_dir(tmp_path, cpu
 
     # the final directory the `magma` adapter loads, and a re-gather of the same checkpoint
     model = MagmaForCausalLM.from_pretrained(run)
-    again = MagmaForCausalLM.from_pretrained(D.gather(run / "ds_checkpoint", tmp_path / "g"))
+    assert D.main(["gather", str(run / "ds_checkpoint"), str(tmp_path / "g")]) == 0  # the CLI subcommand
+    again = MagmaForCausalLM.from_pretrained(tmp_path / "g")
     mine, other = model.state_dict(), again.state_dict()
     assert set(mine) == set(other) and all(torch.equal(mine[k], other[k]) for k in mine)
     assert model.num_parameters() == full["params"]
