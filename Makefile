@@ -9,7 +9,7 @@ export MUJOCO_GL ?= egl
 export PYTHONHASHSEED := 0
 export RAY_AUTH_MODE ?= disabled
 
-.PHONY: install bench train ablation paper-tables leaderboard test test-slow perf lint clean
+.PHONY: install bench train train-distributed ablation paper-tables leaderboard test test-slow perf lint clean
 
 install: $(STAMP)
 
@@ -28,6 +28,19 @@ $(CKPT)/model.safetensors: | install
 
 train: install
 	$(PY) -m magma_bench.trainer.train --out $(CKPT)
+
+# Multi-GPU / multi-node training on DeepSpeed ZeRO (docs/training-distributed.md): NGPUS per node,
+# HOSTFILE=<deepspeed hostfile> for several nodes; the gathered weights land in checkpoints/magma-$(PRESET).
+NGPUS     ?= 8
+DS_CONFIG ?= configs/deepspeed/zero2.json
+PRESET    ?= small
+HOSTFILE  ?=
+
+train-distributed: install
+	@test -x $(VENV)/bin/deepspeed || { echo "train-distributed needs DeepSpeed: $(VENV)/bin/pip install -c constraints.txt -e '.[deepspeed]'"; exit 2; }
+	$(VENV)/bin/deepspeed $(if $(HOSTFILE),--hostfile $(HOSTFILE)) --num_gpus $(NGPUS) \
+	  --module magma_bench.trainer.distributed --ds-config $(DS_CONFIG) --preset $(PRESET) \
+	  --out checkpoints/magma-$(PRESET)
 
 # The paper's Table 3 variants at one budget, evaluated through the evaluator, then the table.
 ablation: install
