@@ -38,6 +38,12 @@ class MagmaConfig:
     vision_depths: tuple[int, ...] = (1, 1, 1, 1)  # blocks per stage
     vision_dims: tuple[int, ...] = (16, 32, 48, 64)  # channels per stage; the last is the feature width
     vision_norm_eps: float = 1e-6  # LayerNorm eps (open_clip/timm ConvNeXt-XXL uses 1e-5)
+    vision_layer_scale_init: float = 1e-6  # ConvNeXt LayerScale init (1e-6 as in the paper's trunk)
+    # "none" (upstream) | "grid": standardise each feature channel over the crop's grid. A trunk
+    # trained from scratch starts out nearly linear, so its features are one shared vector (the
+    # background) plus a small per-cell part; after the decoder's RMSNorm every image token then
+    # looks alike to attention. Pretrained trunks (8b) do not need it.
+    vision_feature_norm: str = "none"
     image_size: int = 64  # crop side in px; features per crop side = image_size // 32
     max_crops: int = 1  # anyres: up to this many crops (grids rows*cols <= max_crops)
     global_view: bool = True  # multi-crop images also get a whole-image view first (upstream 8B: no)
@@ -74,6 +80,8 @@ class MagmaConfig:
         self.image_std = tuple(self.image_std)  # type: ignore[assignment]
         if len(self.vision_depths) != len(self.vision_dims):
             raise UserError("MagmaConfig: vision_depths and vision_dims must have the same length")
+        if self.vision_feature_norm not in ("none", "grid"):
+            raise UserError(f"MagmaConfig: vision_feature_norm must be none or grid, got {self.vision_feature_norm!r}")
         if self.image_size % 32:
             raise UserError(f"MagmaConfig: image_size must be a multiple of 32 (ConvNeXt stride), got {self.image_size}")
         if not self.n_action_bins < self.action_end <= self.vocab_size:
@@ -117,13 +125,14 @@ class MagmaConfig:
 PRESETS: dict[str, dict[str, Any]] = {
     # Trains on 2 CPU cores in minutes: ~1M parameters, 128 px crops -> 4x4 features (20 image tokens).
     "tiny": dict(vision_depths=(1, 1, 2, 1), vision_dims=(16, 32, 64, 96), image_size=128, max_crops=1,
+                 vision_feature_norm="grid",
                  vocab_size=528, hidden_size=128, intermediate_size=344, num_hidden_layers=4,
                  num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024),
     # A single GPU: ConvNeXt-Tiny trunk, 256 px crops (8x8 features), up to 4 crops + global, ~105M.
     "small": dict(vision_depths=CONVNEXT_SHAPES["convnexttiny"][0], vision_dims=CONVNEXT_SHAPES["convnexttiny"][1],
                   image_size=256, max_crops=4, vocab_size=528, hidden_size=768, intermediate_size=2048,
                   num_hidden_layers=12, num_attention_heads=12, num_key_value_heads=4,
-                  max_position_embeddings=4096),
+                  max_position_embeddings=4096, vision_feature_norm="grid"),
     # Upstream microsoft/Magma-8B shapes (see module docstring).
     "8b": dict(vision_depths=CONVNEXT_SHAPES["convnextxxlarge"][0], vision_dims=CONVNEXT_SHAPES["convnextxxlarge"][1],
                vision_norm_eps=1e-5, image_size=512, max_crops=4, global_view=False, vocab_size=128256, hidden_size=4096,

@@ -38,7 +38,9 @@ class VisionTower(nn.Module):
 
         net = ConvNextModel(ConvNextConfig(
             num_channels=3, patch_size=4, num_stages=len(cfg.vision_dims), hidden_sizes=list(cfg.vision_dims),
-            depths=list(cfg.vision_depths), hidden_act="gelu", layer_scale_init_value=1e-6, drop_path_rate=0.0))
+            depths=list(cfg.vision_depths), hidden_act="gelu", layer_scale_init_value=cfg.vision_layer_scale_init,
+            drop_path_rate=0.0))
+        self.grid_norm = cfg.vision_feature_norm == "grid"
         self.embeddings, self.encoder = net.embeddings, net.encoder  # the pooled head is not used
         for m in self.modules():  # open_clip's ConvNeXt-XXL uses eps 1e-5; transformers fixes 1e-6
             if isinstance(m, nn.LayerNorm):
@@ -48,6 +50,8 @@ class VisionTower(nn.Module):
         x = self.embeddings(pixels)  # (N, C0, S/4, S/4)
         for stage in self.encoder.stages:
             x = stage(x)  # ... -> (N, C, S/32, S/32)
+        if self.grid_norm:
+            x = F.instance_norm(x, eps=1e-5)
         return x.permute(0, 2, 3, 1)  # (N, g, g, C)
 
 

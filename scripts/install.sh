@@ -3,7 +3,7 @@
 # MuJoCo, ffmpeg), a venv, the CPU torch wheel pinned first, then the project with its extras.
 set -euo pipefail
 VENV=${VENV:-.venv}
-EXTRAS=${EXTRAS:-data,model,ui,robotics,libero,plots,ray,dev}
+EXTRAS=${EXTRAS:-data,model,ui,robotics,libero,plots,ray,deepspeed,tensorboard,dev}
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)

@@ -153,9 +153,8 @@ def _fresh_model(cfg: T.TrainConfig, pools: dict, ckpt: Path, resuming: bool) ->
         torch.manual_seed(cfg.seed)
         model = MagmaForCausalLM(read_config(ckpt)[0])
     else:
-        model, _, _ = T._build(dataclasses.replace(cfg, resume=False, device="cpu"), pools, Path(cfg.out))
-    groups = [{"params": g["params"], "weight_decay": g["weight_decay"]} for g in T.make_optimizer(model, cfg).param_groups]
-    return model, groups
+        model = T.build_model(cfg, pools)
+    return model, T.param_groups(model, cfg)
 
 
 def _save(engine: Any, ckpt: Path, step: int, cfg: T.TrainConfig, rank: int) -> None:
@@ -210,8 +209,7 @@ def gather(ckpt_dir: str | Path, out: str | Path, tag: str | None = None) -> Pat
 # -- the loop -------------------------------------------------------------------------------------------------
 
 
-def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG,
-          tensorboard_dir: str | None = None) -> dict[str, Any]:
+def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG) -> dict[str, Any]:
     """Train on every rank of the launched world; rank 0 writes metrics and the final checkpoint."""
     deepspeed = _deepspeed()
     import deepspeed.comm as dist
@@ -244,15 +242,15 @@ def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG,
     mc = engine.module.config
     tok, act_tok = load_tokenizer(mc), ActionTokenizer.from_config(mc)
     pools, dropped = T.fit_pools(pools, tok, mc, act_tok, cfg.max_tokens)
-    stream, dev, accum = T.Stream(mix, pools, cfg.batch_size), engine.device, cfg.grad_accum
+    stream = T.Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum * world)
+    dev, accum = engine.device, cfg.grad_accum
     if rank == 0:
         (out / "ds_config.json").write_text(json.dumps(ds, indent=1) + "\n")
     t0, tokens, last = time.perf_counter(), 0, {}
-    with TrainLogger(out / "metrics.jsonl", cfg.steps, start, tensorboard_dir=tensorboard_dir, rank=rank) as log:
+    with TrainLogger(out / "metrics.jsonl", cfg.steps, start, tensorboard_dir=cfg.tensorboard_dir or None, rank=rank) as log:
         for step in range(start, cfg.steps):
             lr = T.lr_at(step, cfg)
-            for g in engine.optimizer.param_groups:
-                g["lr"] = lr
+            T.set_lr(engine.optimizer, lr)
             engine.train()
             loss_sum, n_tok = 0.0, 0
             for m in range(accum):
@@ -305,17 +303,12 @@ def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG,
 # -- command line ---------------------------------------------------------------------------------------------
 
 
-def _train_args(argv: list[str]) -> tuple[T.TrainConfig, str, str | None]:
-    p = argparse.ArgumentParser(prog="deepspeed -m magma_bench.trainer.distributed",
+def _train_args(argv: list[str]) -> tuple[T.TrainConfig, str]:
+    p = argparse.ArgumentParser(prog="deepspeed --module magma_bench.trainer.distributed",
                                 description="Magma training on a DeepSpeed ZeRO engine (same flags as train.py).")
     p.add_argument("--ds-config", default=DEFAULT_DS_CONFIG, help="DeepSpeed JSON (configs/deepspeed/zero*.json)")
-    p.add_argument("--tensorboard-dir", default=None, help="also write TensorBoard scalars here")
-    for f in dataclasses.fields(T.TrainConfig):  # the flags of train.main, from the same dataclass
-        kind = {"int": int, "float": float, "bool": lambda s: s.lower() in ("1", "true", "yes")}.get(str(f.type), str)
-        p.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
-    a = vars(p.parse_args(argv))
-    ds, tb = a.pop("ds_config"), a.pop("tensorboard_dir")
-    return T.TrainConfig(**a), ds, tb
+    a = T.add_config_args(p).parse_args(argv)  # the flags of train.main, from the same dataclass
+    return T.config_from_args(a), a.ds_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             a = p.parse_args(argv[1:])
             print(gather(a.checkpoint, a.out, a.tag))
             return 0
-        cfg, ds, tb = _train_args(argv[1:] if argv[:1] == ["train"] else argv)
-        summary = train(cfg, ds, tb)
+        cfg, ds = _train_args(argv[1:] if argv[:1] == ["train"] else argv)
+        summary = train(cfg, ds)
         if int(os.environ.get("RANK", "0")) == 0:
             print(json.dumps(summary, indent=1))
     except UserError as e:

@@ -34,6 +34,14 @@ class SourceSpec:
 
 
 @dataclass
+class Phase:
+    """A curriculum phase: until this fraction of the run's steps, draw with these source weights."""
+
+    until: float
+    weights: dict[str, float]
+
+
+@dataclass
 class Mixture:
     name: str  # variant name, e.g. "full" or "ui_only"
     sources: dict[str, SourceSpec]  # source -> spec; a source left out has weight 0
@@ -41,6 +49,7 @@ class Mixture:
     tom: bool = True  # Trace-of-Mark targets on video and robot clips
     total: int = 1000  # examples drawn for one pass over the mixture
     seed: int = 0  # generation and sampling seed
+    phases: list[Phase] = dataclasses.field(default_factory=list)  # curriculum; after the last: `sources` weights
 
     def weights(self) -> dict[str, float]:
         w = {s: max(0.0, spec.weight) for s, spec in self.sources.items()}
@@ -94,10 +103,44 @@ def parse_mixture(d: Any, where: str = "mixture") -> Mixture:
         specs[s] = sp
     if "name" not in top:
         raise UserError(f"{where}: missing 'name'")
-    mix = Mixture(sources=specs, **top)
+    phases = _phases(top.pop("phases", None) or [], specs, where)
+    mix = Mixture(sources=specs, phases=phases, **top)
     if sum(max(0.0, sp.weight) for sp in specs.values()) <= 0:
         raise UserError(f"{where}: all source weights are zero")
     return mix
+
+
+def _phases(raw: Any, specs: dict[str, SourceSpec], where: str) -> list[Phase]:
+    if not isinstance(raw, list):
+        raise UserError(f"{where}: phases must be a list of {{until, weights}}")
+    out: list[Phase] = []
+    for i, ph in enumerate(raw):
+        at = f"{where}: phases[{i}]"
+        if not isinstance(ph, dict) or set(ph) != {"until", "weights"}:
+            raise UserError(f"{at}: needs exactly 'until' (fraction of the steps) and 'weights' (source -> weight)")
+        until, w = ph["until"], ph["weights"]
+        if not isinstance(until, int | float) or isinstance(until, bool) or not 0 < until <= 1 or (
+                out and until <= out[-1].until):
+            raise UserError(f"{at}: until must be in (0, 1] and increase from phase to phase, got {until!r}")
+        if not isinstance(w, dict) or not w or not all(isinstance(v, int | float) and v >= 0 for v in w.values()):
+            raise UserError(f"{at}: weights must map sources to non-negative numbers")
+        for src in w:
+            if src not in specs or specs[src].weight <= 0 or specs[src].n == 0:
+                raise UserError(f"{at}: source {src!r} is not an active source of this mixture (a phase draws from "
+                                "the pools the sources build)")
+        if sum(w.values()) <= 0:
+            raise UserError(f"{at}: all weights are zero")
+        out.append(Phase(float(until), {k: float(v) for k, v in w.items()}))
+    return out
+
+
+def phase_mixture(mix: Mixture, i: int) -> Mixture:
+    """Phase i as a plain mixture (its weights over the same pools); i == len(phases): the main one."""
+    if i >= len(mix.phases):
+        return mix
+    w = mix.phases[i].weights
+    return dataclasses.replace(mix, phases=[], sources={
+        s: dataclasses.replace(sp, weight=w.get(s, 0.0)) for s, sp in mix.sources.items()})
 
 
 def load_mixture(path: str | Path) -> Mixture:
@@ -190,7 +233,8 @@ def _generate_demos(sp: SourceSpec, out: Path, seed: int) -> Path:
 
 def describe(mix: Mixture) -> dict[str, Any]:
     return {"name": mix.name, "som": mix.som, "tom": mix.tom, "total": mix.total, "seed": mix.seed,
-            "sources": {s: dataclasses.asdict(sp) for s, sp in mix.sources.items()}, "counts": counts(mix)}
+            "sources": {s: dataclasses.asdict(sp) for s, sp in mix.sources.items()}, "counts": counts(mix),
+            "phases": [dataclasses.asdict(ph) for ph in mix.phases]}
 
 
-__all__ = ["Mixture", "SourceSpec", "active_sources", "build_pools", "counts", "describe", "load_mixture", "parse_mixture", "sample", "source_key"]
+__all__ = ["Mixture", "Phase", "SourceSpec", "phase_mixture", "active_sources", "build_pools", "counts", "describe", "load_mixture", "parse_mixture", "sample", "source_key"]

@@ -62,6 +62,28 @@ def test_image_changes_output():
     assert not torch.allclose(la[:, -1], lb[:, -1])
 
 
+def test_grid_feature_norm_lets_a_small_object_stand_out_from_the_background():
+    """From scratch the trunk's features are one shared background vector plus a small per-cell
+    part; "grid" standardises each channel over the grid so the part that differs is what is left."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (224, 224), (245, 245, 240))
+    ImageDraw.Draw(img).ellipse((150, 150, 180, 180), fill=(220, 40, 40))
+    share = {}
+    for norm in ("none", "grid"):
+        torch.manual_seed(0)
+        m = MagmaForCausalLM(MagmaConfig.from_preset("tiny", vision_feature_norm=norm)).eval()
+        with torch.no_grad():
+            f = m.vision_tower(image_views(img, m.config).crops)[0]  # (g, g, C)
+        per_cell = (f - f.mean((0, 1))).norm(dim=-1)
+        share[norm] = float(per_cell.max() / f.norm(dim=-1).mean())
+        if norm == "grid":
+            assert torch.allclose(f.mean((0, 1)), torch.zeros(f.shape[-1]), atol=1e-4)
+    assert share["grid"] > 5 * share["none"], share
+    with pytest.raises(UserError, match="vision_feature_norm"):
+        MagmaConfig.from_preset("tiny", vision_feature_norm="batch")
+
+
 def test_anyres_grid_and_feature_count():
     assert best_grid(1000, 500, 4, 512) == (1, 2)  # wide image -> 1 row x 2 cols
     assert best_grid(500, 1000, 4, 512) == (2, 1)

@@ -95,3 +95,37 @@ def test_suites_source_needs_its_benchmark_list(tmp_path):
         mixtures.load_mixture(p)
     p.write_text("name: x\nsources: {suites: {n: 4, benchmarks: [pope, vsr]}}\n")
     assert mixtures.load_mixture(p).sources["suites"].benchmarks == ["pope", "vsr"]
+
+
+PHASED = {"name": "p", "total": 10, "seed": 0, "sources": {"vl": {"weight": 0.5, "n": 5}, "ui": {"weight": 0.5, "n": 5}},
+          "phases": [{"until": 0.5, "weights": {"vl": 1.0}}]}
+
+
+def test_curriculum_phases_draw_their_own_weights_then_the_main_mixture():
+    from magma_bench.trainer.data import Example
+    from magma_bench.trainer.train import Stream
+
+    mix = mixtures.parse_mixture(PHASED)
+    pools = {s: [Example(f"{s}/{i}", s, [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}])
+                 for i in range(5)] for s in ("vl", "ui")}
+    st = Stream(mix, pools, batch=4, steps=10, micro_per_step=2)  # phase 0 = micro-batches 0..9
+    assert st.bounds == [10] and st.phase_of(9) == 0 and st.phase_of(10) == 1
+    early = [e.source for k in range(10) for e in st.micro_batch(k)]
+    late = Counter(e.source for k in range(10, 20) for e in st.micro_batch(k))
+    assert set(early) == {"vl"} and late["ui"] == late["vl"] == 20
+    again = Stream(mix, pools, batch=4, steps=10, micro_per_step=2)  # a resumed run: same batches
+    assert [e.id for e in again.micro_batch(13)] == [e.id for e in st.micro_batch(13)]
+    assert mixtures.describe(mix)["phases"] == [{"until": 0.5, "weights": {"vl": 1.0}}]
+
+
+@pytest.mark.parametrize("phases, msg", [
+    ([{"until": 0.5}], "exactly 'until'"),
+    ([{"until": 1.5, "weights": {"vl": 1}}], "until must be in"),
+    ([{"until": 0.5, "weights": {"vl": 1}}, {"until": 0.4, "weights": {"ui": 1}}], "increase"),
+    ([{"until": 0.5, "weights": {"video": 1}}], "not an active source"),
+    ([{"until": 0.5, "weights": {"vl": 0}}], "all weights are zero"),
+    ("vl first", "must be a list"),
+])
+def test_bad_phases_are_clear_errors(phases, msg):
+    with pytest.raises(UserError, match=msg):
+        mixtures.parse_mixture({**PHASED, "phases": phases}, "mix.yaml")
