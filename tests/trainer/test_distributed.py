@@ -24,30 +24,16 @@ import pytest
 from magma_bench.errors import UserError
 from magma_bench.trainer import distributed as D
 from magma_bench.trainer import train as T
+from mb_testutil import metrics_losses, tiny_train_config
 
 needs_deepspeed = pytest.mark.skipif(importlib.util.find_spec("deepspeed") is None,
                                      reason="deepspeed not installed (pip install 'magma-bench[deepspeed]')")
 REPO = Path(__file__).resolve().parents[2]
-MIX = """name: tiny_test
-som: true
-tom: true
-total: 24
-seed: 0
-sources:
-  vl: {weight: 1.0, n: 12}
-"""
+_losses = metrics_losses
 
 
 def _cfg(tmp: Path, **kw) -> T.TrainConfig:
-    tmp.mkdir(parents=True, exist_ok=True)
-    (tmp / "mix.yaml").write_text(MIX)
-    base = dict(out=str(tmp / "run"), mixture=str(tmp / "mix.yaml"), data_dir=str(tmp / "data"), steps=4,
-                image_check=0, batch_size=2, warmup=2, log_every=1, ckpt_every=2, lr=3e-3, min_lr=3e-4, threads=1)
-    return T.TrainConfig(**{**base, **kw})
-
-
-def _losses(run: Path) -> dict[int, float]:
-    return {r["step"]: r["loss"] for r in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())}
+    return tiny_train_config(tmp, **{"steps": 4, **kw})
 
 
 # -- no engine needed ----------------------------------------------------------------------------------------

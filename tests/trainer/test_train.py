@@ -13,27 +13,10 @@ from pathlib import Path
 import pytest
 
 from magma_bench.trainer import train as T
+from mb_testutil import TINY_MIX, metrics_losses, tiny_train_config
 
-MIX = """name: tiny_test
-som: true
-tom: true
-total: 24
-seed: 0
-sources:
-  vl: {weight: 1.0, n: 12}
-"""
-
-
-def _cfg(tmp: Path, **kw) -> T.TrainConfig:
-    tmp.mkdir(parents=True, exist_ok=True)
-    (tmp / "mix.yaml").write_text(MIX)
-    base = dict(out=str(tmp / "run"), mixture=str(tmp / "mix.yaml"), data_dir=str(tmp / "data"), steps=6,
-                batch_size=2, warmup=2, log_every=1, ckpt_every=2, lr=3e-3, min_lr=3e-4, threads=1)
-    return T.TrainConfig(**{**base, **kw})
-
-
-def _losses(run: Path) -> dict[int, float]:
-    return {r["step"]: r["loss"] for r in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())}
+MIX = TINY_MIX
+_cfg, _losses = tiny_train_config, metrics_losses
 
 
 def test_warmup_then_cosine_schedule():
