@@ -11,7 +11,8 @@ from pathlib import Path
 
 def train_figures(steps: int = 3, batch: int = 8) -> dict[str, float]:
     """Tiny-preset update steps on generated VL + ToM examples (answers of mixed length), with one
-    torch thread and with torch's default, interleaved (on a shared 2-core box one thread wins)."""
+    torch thread and with torch's default, interleaved (idle 2-core box: 2 threads ~1.6x one; a box
+    shared with other jobs can reverse that, which is why the trainer's `threads` is a flag)."""
     import torch
 
     from magma_bench.model.action_tokenizer import ActionTokenizer
