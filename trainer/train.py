@@ -221,16 +221,12 @@ def param_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
     """AdamW groups: weight decay on matrices, none on norms and biases (also the DeepSpeed path's);
     the vision tower and projector train at cfg.vision_lr_scale x the lr (`lr_scale` in the group,
     applied by set_lr; LLaVA's mm_projector_lr plays the same role)."""
-    groups = []
-    for scale, params in ((cfg.vision_lr_scale, [p for n, p in model.named_parameters()
-                                                 if n.startswith(("vision_tower.", "projector."))]),
-                          (1.0, [p for n, p in model.named_parameters()
-                                 if not n.startswith(("vision_tower.", "projector."))])):
-        for decay in (True, False):
-            ps = [p for p in params if p.requires_grad and (p.dim() >= 2) == decay]
-            if ps:
-                groups.append({"params": ps, "weight_decay": cfg.weight_decay if decay else 0.0, "lr_scale": scale})
-    return groups
+    groups: dict[tuple[bool, bool], list] = {}  # (vision or projector, decayed) -> parameters
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            groups.setdefault((name.startswith(("vision_tower.", "projector.")), p.dim() >= 2), []).append(p)
+    return [{"params": ps, "weight_decay": cfg.weight_decay if decay else 0.0,
+             "lr_scale": cfg.vision_lr_scale if vision else 1.0} for (vision, decay), ps in groups.items()]
 
 
 def set_lr(optimizer: Any, lr: float) -> None:

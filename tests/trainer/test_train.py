@@ -139,3 +139,18 @@ def test_vl_source_captions_every_object_in_reading_order(tmp_path):
     exs = sources.vl_source(tmp_path, 14, seed=2)
     kinds = [e.messages[0]["content"][1]["text"].split()[0] for e in exs]
     assert kinds.count("Describe") == 4 and len({e.target for e in exs}) > 5
+
+
+def test_vision_tower_and_projector_train_at_their_own_lr_scale():
+    from magma_bench.model.configuration_magma import MagmaConfig
+    from magma_bench.model.modeling_magma import MagmaForCausalLM
+
+    model = MagmaForCausalLM(MagmaConfig.from_preset("tiny"))
+    opt = T.make_optimizer(model, T.TrainConfig(vision_lr_scale=3.0, weight_decay=0.1))
+    T.set_lr(opt, 1e-3)
+    vision = {id(p) for n, p in model.named_parameters() if n.startswith(("vision_tower.", "projector."))}
+    for g in opt.param_groups:
+        assert g["lr"] == pytest.approx(3e-3 if id(g["params"][0]) in vision else 1e-3)
+        assert all((id(p) in vision) == (id(g["params"][0]) in vision) for p in g["params"])
+        assert g["weight_decay"] == (0.1 if g["params"][0].dim() >= 2 else 0.0)
+    assert sum(len(g["params"]) for g in opt.param_groups) == len(list(model.parameters())) and len(opt.param_groups) == 4
