@@ -241,8 +241,9 @@ def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG) 
         start = int(client["step"])
     mc = engine.module.config
     tok, act_tok = load_tokenizer(mc), ActionTokenizer.from_config(mc)
-    pools, dropped = T.fit_pools(pools, tok, mc, act_tok, cfg.max_tokens)
-    stream = T.Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum * world)
+    pools, dropped, lengths = T.fit_pools(pools, tok, mc, act_tok, cfg.max_tokens)
+    stream = T.Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum * world,
+                      lengths if cfg.group_by_length else None)
     dev, accum = engine.device, cfg.grad_accum
     if rank == 0:
         (out / "ds_config.json").write_text(json.dumps(ds, indent=1) + "\n")

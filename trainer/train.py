@@ -37,6 +37,7 @@ from magma_bench.trainer import data as data_mod
 from magma_bench.trainer import mixtures
 from magma_bench.trainer.data import Example
 from magma_bench.trainer.progress import TrainLogger
+from magma_bench.trainer.stream import Stream
 
 # -- 1. config -------------------------------------------------------------------------------------------
 
@@ -70,56 +71,37 @@ class TrainConfig:
     stop_at: int = 0  # checkpoint and stop after this step (time-sliced runs); 0 = run to `steps`
     tensorboard_dir: str = ""  # also write TensorBoard scalars here (needs `pip install tensorboard`)
     image_check: int = 24  # examples per source for the real-vs-blank image-use check at the end (0 = off)
+    group_by_length: bool = True  # batch examples of similar length together (trainer/stream.py): 2x less padding
 
 
 # -- 2. data ----------------------------------------------------------------------------------------------
 
 
+def pool_dir(data_dir: Path, mix: mixtures.Mixture, s: str) -> Path:
+    """Where source s's pool lives: one directory per source description (`mixtures.source_key`),
+    so mixtures that share a source (the Table 3 variants in one data dir) share its pool, and
+    a SoM and a no-SoM UI pool never overwrite each other's images."""
+    from magma_bench.store import config_hash
+
+    return data_dir / f"{s}-{config_hash(mixtures.source_key(mix, s))[:10]}"
+
+
 def load_pools(mix: mixtures.Mixture, data_dir: Path) -> dict[str, list[Example]]:
-    """Example pools, generated once per source description and cached as JSONL; a source whose
-    description is unchanged is reused (UI rendering and robot rollouts are the slow ones)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    stamp = data_dir / "pools.json"
-    try:
-        have = json.loads(stamp.read_text()) if stamp.is_file() else {}
-    except json.JSONDecodeError:
-        have = {}
-    want = {s: mixtures.source_key(mix, s) for s in mixtures.active_sources(mix)}
-    stale = [s for s in want if have.get(s) != want[s] or not (data_dir / f"pool_{s}.jsonl").is_file()]
-    pools = mixtures.build_pools(mix, data_dir, only=stale) if stale else {}
-    for s in stale:
-        data_mod.write_jsonl(pools[s], data_dir / f"pool_{s}.jsonl")
-        have[s] = want[s]
-        stamp.write_text(json.dumps(have, sort_keys=True))  # after each source: a kill keeps the finished ones
-    return {s: pools[s] if s in pools else data_mod.read_jsonl(data_dir / f"pool_{s}.jsonl") for s in want}
-
-
-class Stream:
-    """Micro-batch k of the run = examples [k*B, (k+1)*B) of the concatenated mixture passes.
-
-    With curriculum phases, phase i covers the micro-batches up to until_i * steps * micro_per_step
-    and draws its own passes (same pools, the phase's weights); the stream stays a pure function
-    of k, so a resumed run sees exactly the batches the uninterrupted one would have."""
-
-    def __init__(self, mix: mixtures.Mixture, pools: dict[str, list[Example]], batch: int, steps: int = 0,
-                 micro_per_step: int = 1) -> None:
-        self.mix, self.pools, self.batch = mix, pools, batch
-        self.bounds = [round(ph.until * steps) * micro_per_step for ph in mix.phases]
-        self._passes: dict[tuple[int, int], list[Example]] = {}
-
-    def _pass(self, phase: int, p: int) -> list[Example]:
-        if (phase, p) not in self._passes:
-            mix = mixtures.phase_mixture(self.mix, phase)
-            self._passes = {(phase, p): mixtures.sample(mix, self.pools, seed=self.mix.seed + p + 7919 * phase)}
-        return self._passes[(phase, p)]
-
-    def phase_of(self, k: int) -> int:
-        return next((i for i, b in enumerate(self.bounds) if k < b), len(self.bounds))
-
-    def micro_batch(self, k: int) -> list[Example]:
-        phase = self.phase_of(k)
-        local, n = k - (self.bounds[phase - 1] if phase else 0), self.mix.total
-        return [self._pass(phase, i // n)[i % n] for i in range(local * self.batch, (local + 1) * self.batch)]
+    """Example pools, generated once per source description and cached as JSONL beside their
+    images (`pool_dir`); UI rendering and robot rollouts are the slow ones. pool.jsonl is renamed
+    into place last, so a killed build is redone, not half-read."""
+    pools: dict[str, list[Example]] = {}
+    for s in mixtures.active_sources(mix):
+        d = pool_dir(Path(data_dir), mix, s)
+        done = d / "pool.jsonl"
+        if done.is_file():
+            pools[s] = data_mod.read_jsonl(done)
+            continue
+        pools[s] = mixtures.build_pools(mix, d, only=[s])[s]
+        data_mod.write_jsonl(pools[s], d / "pool.jsonl.tmp")
+        os.replace(d / "pool.jsonl.tmp", done)
+        (d / "source.json").write_text(json.dumps(mixtures.source_key(mix, s), indent=1, sort_keys=True) + "\n")
+    return pools
 
 
 def action_stats(pools: dict[str, list[Example]]) -> tuple[list[float], list[float]] | None:
@@ -150,20 +132,21 @@ def encode_example(ex: Example, tok: Any, cfg: Any, act_tok: Any, max_tokens: in
 
 
 def fit_pools(pools: dict[str, list[Example]], tok: Any, cfg: Any, act_tok: Any, max_tokens: int
-              ) -> tuple[dict[str, list[Example]], dict[str, int]]:
+              ) -> tuple[dict[str, list[Example]], dict[str, int], dict[str, int]]:
     """Pools without the examples whose prompt alone exceeds max_tokens (long SpatialEval maps,
-    many-frame videos on a small context), and how many each source lost."""
-    out, dropped = {}, {}
+    many-frame videos on a small context), how many each source lost, and every kept example's
+    encoded length in tokens (by id; what length grouping sorts on)."""
+    out, dropped, lengths = {}, {}, {}
     for s, pool in pools.items():
         keep = []
         for e in pool:
             try:
-                encode_example(e, tok, cfg, act_tok, max_tokens)
+                lengths[e.id] = len(encode_example(e, tok, cfg, act_tok, max_tokens)[0])
                 keep.append(e)
             except UserError:
                 pass
         out[s], dropped[s] = keep, len(pool) - len(keep)
-    return out, dropped
+    return out, dropped, lengths
 
 
 def collate(rows: list[tuple[list[int], list[int], list]], pad_id: int):
@@ -339,8 +322,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     mc = model.config
     tok = load_tokenizer(mc)
     act_tok = ActionTokenizer.from_config(mc)  # the action range ends at action_end (below vocab_size for 8b)
-    pools, dropped = fit_pools(pools, tok, mc, act_tok, cfg.max_tokens)
-    stream, autocast = Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum), _autocast(cfg)
+    pools, dropped, lengths = fit_pools(pools, tok, mc, act_tok, cfg.max_tokens)
+    stream = Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum, lengths if cfg.group_by_length else None)
+    autocast = _autocast(cfg)
     t0, tokens, last = time.perf_counter(), 0, {}
     with TrainLogger(out / "metrics.jsonl", cfg.steps, start, cfg.tensorboard_dir or None) as log:
         for step in range(start, cfg.steps):

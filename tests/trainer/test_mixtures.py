@@ -103,7 +103,7 @@ PHASED = {"name": "p", "total": 10, "seed": 0, "sources": {"vl": {"weight": 0.5,
 
 def test_curriculum_phases_draw_their_own_weights_then_the_main_mixture():
     from magma_bench.trainer.data import Example
-    from magma_bench.trainer.train import Stream
+    from magma_bench.trainer.stream import Stream
 
     mix = mixtures.parse_mixture(PHASED)
     pools = {s: [Example(f"{s}/{i}", s, [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}])

@@ -60,8 +60,10 @@ def test_examples_supervise_only_the_answer(tmp_path):
     sup = [t for t in r_lab if t != -100]
     assert len(sup) == 8 and all(act.is_action_id(t) for t in sup[:7]) and sup[-1] == tok.eos_id
     long = data.vl_example("l", tmp_path / "i.png", "x" * 600, "no")
-    kept, dropped = T.fit_pools({"vl": [long, data.vl_example("s", tmp_path / "i.png", "Q?", "ok")]}, tok, cfg, act, 512)
+    short = data.vl_example("s", tmp_path / "i.png", "Q?", "ok")
+    kept, dropped, lengths = T.fit_pools({"vl": [long, short]}, tok, cfg, act, 512)
     assert [e.id for e in kept["vl"]] == ["s"] and dropped == {"vl": 1}
+    assert lengths == {"s": len(T.encode_example(short, tok, cfg, act, 512)[0])}
 
 
 @pytest.mark.slow
@@ -99,12 +101,16 @@ def test_pools_are_cached_per_source_and_only_changed_sources_rebuilt(tmp_path):
     mix = mixtures.parse_mixture(__import__("yaml").safe_load(two))
     first = T.load_pools(mix, d)
     assert {s: len(p) for s, p in first.items()} == {"vl": 12, "video": 1}
-    video_mtime = (d / "pool_video.jsonl").stat().st_mtime_ns
+    video = T.pool_dir(d, mix, "video") / "pool.jsonl"
+    video_mtime = video.stat().st_mtime_ns
     mix.sources["vl"].n, mix.sources["video"].weight = 7, 3.0  # a weight is not part of what a pool holds
     second = T.load_pools(mix, d)
     assert len(second["vl"]) == 7 and [e.id for e in second["video"]] == [e.id for e in first["video"]]
-    assert (d / "pool_video.jsonl").stat().st_mtime_ns == video_mtime
-    assert json.loads((d / "pools.json").read_text())["vl"]["spec"]["n"] == 7
+    assert video.stat().st_mtime_ns == video_mtime
+    assert json.loads((T.pool_dir(d, mix, "vl") / "source.json").read_text())["spec"]["n"] == 7
+    mix.sources["vl"].n = 12  # back to the first description: its pool is still there, not rebuilt
+    assert [e.id for e in T.load_pools(mix, d)["vl"]] == [e.id for e in first["vl"]]
+    assert len(list(d.glob("vl-*/pool.jsonl"))) == 2
 
 
 def test_image_use_check_tells_a_blind_model_from_one_that_sees(tmp_path):
