@@ -44,7 +44,9 @@ def run_variant(cfg: AblationConfig, variant: str) -> dict[str, Any]:
     mix_path = Path(cfg.mixtures_dir) / f"{variant}.yaml"
     mix = mixtures.load_mixture(mix_path)
     root = Path(cfg.out) / variant
-    tcfg = dataclasses.replace(cfg.train, out=str(root / "model"), mixture=str(mix_path), data_dir=str(root / "data"))
+    # one data dir for all variants: a source with the same description (trainer.train.pool_dir) is built once
+    tcfg = dataclasses.replace(cfg.train, out=str(root / "model"), mixture=str(mix_path),
+                               data_dir=str(Path(cfg.out) / "data"))
     summary = train(tcfg)
     row: dict[str, Any] = {"variant": variant, "som": mix.som, "tom": mix.tom, "sources": sorted(mix.sources),
                            "final_loss": summary["final_loss"], "steps": tcfg.steps, "results": {}}
