@@ -47,6 +47,30 @@ def train_figures(steps: int = 3, batch: int = 8) -> dict[str, float]:
     return out
 
 
+def grouping_figures(batch: int = 8) -> dict[str, float]:
+    """Padding efficiency (real / padded tokens) of a VL + ToM-video stream, plain vs grouped by
+    length (trainer/stream.py): the fraction of each step's compute that is not padding."""
+    from magma_bench.model.action_tokenizer import ActionTokenizer
+    from magma_bench.model.configuration_magma import MagmaConfig
+    from magma_bench.model.tokenization_magma import load_tokenizer
+    from magma_bench.trainer import mixtures, sources
+    from magma_bench.trainer import train as T
+    from magma_bench.trainer.stream import Stream, padding_efficiency
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pools = {"vl": sources.vl_source(Path(tmp), 96, seed=0),
+                 "video": sources.video_source(Path(tmp), 6, seed=0, use_tom=True)}
+        cfg = MagmaConfig.from_preset("tiny")
+        pools, _, lengths = T.fit_pools(pools, load_tokenizer(cfg), cfg, ActionTokenizer.from_config(cfg), 1024)
+    mix = mixtures.parse_mixture({"name": "perf", "total": 400, "seed": 0,
+                                  "sources": {"vl": {"weight": 0.9, "n": 96}, "video": {"weight": 0.1, "n": 6}}})
+    micro = 400 // batch
+    plain = padding_efficiency(Stream(mix, pools, batch), lengths, 0, micro)
+    grouped = padding_efficiency(Stream(mix, pools, batch, lengths=lengths), lengths, 0, micro)
+    return {"train_padding_efficiency_plain": plain, "train_padding_efficiency_grouped": grouped,
+            "train_padded_tokens_ratio_plain_over_grouped": grouped / plain}
+
+
 def figures() -> dict[str, float]:
     from magma_bench.trainer.tom import ToMConfig, trace_of_mark
     from magma_bench.trainer.tom_check import check
@@ -67,6 +91,7 @@ def figures() -> dict[str, float]:
     acc = check(seeds=range(2))
     return {
         **train_figures(),
+        **grouping_figures(),
         "tom_frames_per_s_256px_grid15": n_frames / tom_s,
         "tom_tracking_frames_per_s_256px_grid15": n_frames / track_s,
         "tom_trace_error_px": acc["trace_error_px"],
