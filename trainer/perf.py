@@ -61,10 +61,11 @@ def grouping_figures(batch: int = 8) -> dict[str, float]:
         pools = {"vl": sources.vl_source(Path(tmp), 96, seed=0),
                  "video": sources.video_source(Path(tmp), 6, seed=0, use_tom=True)}
         cfg = MagmaConfig.from_preset("tiny")
-        pools, _, lengths = T.fit_pools(pools, load_tokenizer(cfg), cfg, ActionTokenizer.from_config(cfg), 1024)
+        pools, _, lengths = T.fit_pools(pools, load_tokenizer(cfg), cfg, ActionTokenizer.from_config(cfg),
+                                        T.TrainConfig.max_tokens)
     mix = mixtures.parse_mixture({"name": "perf", "total": 400, "seed": 0,
                                   "sources": {"vl": {"weight": 0.9, "n": 96}, "video": {"weight": 0.1, "n": 6}}})
-    micro = 400 // batch
+    micro = mix.total // batch  # one pass
     plain = padding_efficiency(Stream(mix, pools, batch), lengths, 0, micro)
     grouped = padding_efficiency(Stream(mix, pools, batch, lengths=lengths), lengths, 0, micro)
     return {"train_padding_efficiency_plain": plain, "train_padding_efficiency_grouped": grouped,
