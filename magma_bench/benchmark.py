@@ -177,12 +177,21 @@ class EnvBenchmark(_Common, ABC):
         return out_dir
 
     def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        """Success rate overall (headline) and per task, mean steps."""
+        """Success rate overall (headline) and per task, mean steps, and each partial-credit score an
+        environment reports (SimplerEnv's "grasp" rates, drawer progress), in % over the episodes
+        that report it: progress is visible long before full success is."""
         if not records:
             return Aggregate(0.0, {}, 0)
         succ = [r["scores"].get("success", 0.0) for r in records]
         metrics = {"success": 100.0 * float(np.mean(succ)),
                    "steps": float(np.mean([r["scores"].get("steps", 0.0) for r in records]))}
+        partial: dict[str, list[float]] = {}
+        for r in records:
+            for k, v in r["scores"].items():
+                if k not in ("success", "steps") and isinstance(v, int | float):
+                    partial.setdefault(k, []).append(float(v))
+        for k in sorted(partial):
+            metrics[k] = 100.0 * float(np.mean(partial[k]))
         by: dict[str, list[float]] = {}
         for r, s in zip(records, succ, strict=True):
             by.setdefault(str(r["meta"].get("task")), []).append(s)

@@ -175,6 +175,7 @@ def test_oracle_solves_and_random_fails_through_runner(bench: str, tmp_path: Pat
                            benchmark_args={"video_dir": str(videos)}))
     assert oracle["n"] == 4 and oracle["errors"] == 0
     assert oracle["headline"] == 100.0, oracle["metrics"]
+    assert oracle["metrics"]["progress_grasp"] == 100.0  # the expert grasps before it places
     assert len([p for p in videos.iterdir() if p.suffix in (".mp4", ".gif") and "_success" in p.stem]) == 4
     assert "video_dir" not in oracle["benchmark_args"]
     rand = run(RunConfig(benchmark=bench, adapter="random", n=4, out=tmp_path / "runs",
@@ -184,6 +185,16 @@ def test_oracle_solves_and_random_fails_through_runner(bench: str, tmp_path: Pat
     heur = run(RunConfig(benchmark=bench, adapter="heuristic", n=4, limit=2, out=tmp_path / "runs",
                          benchmark_args={"size": 64}))
     assert heur["n"] == 2 and heur["errors"] == 0 and heur["headline"] <= 50.0
+
+
+def test_partial_credit_is_averaged_over_the_episodes_that_report_it() -> None:
+    recs = [{"scores": {"success": 0.0, "steps": 60.0, "progress_grasp": 1.0}, "meta": {"task": "pick"}},
+            {"scores": {"success": 0.0, "steps": 60.0, "progress_grasp": 0.0}, "meta": {"task": "pick"}},
+            {"scores": {"success": 1.0, "steps": 20.0, "progress": 1.0}, "meta": {"task": "open_drawer"}}]
+    agg = TabletopGoogle().aggregate(recs)
+    assert agg.headline == pytest.approx(100 / 3)
+    assert agg.metrics["progress_grasp"] == 50.0 and agg.metrics["progress"] == 100.0
+    assert agg.metrics["task/pick"] == 0.0 and agg.metrics["steps"] == pytest.approx(140 / 3)
 
 
 def test_bad_adapter_fails_its_episode_with_the_reason() -> None:
