@@ -4,8 +4,10 @@ Variants are mixture YAMLs (configs/mixtures: ui_only, robot_only, act, full_no_
 each is trained with the same TrainConfig (steps, batch) into <out>/<variant>/model and run
 through the evaluator on the given benchmarks with the `magma` adapter. UI grounding suites are
 asked with SoM marks exactly when the variant was trained with SoM (as the paper evaluates its
-w/o-SoM rows without marks). Results: <out>/ablation.json (one row per variant, schema 1) and a
-markdown table in the paper's layout (variants as rows, benchmarks as columns).
+w/o-SoM rows without marks). As in the paper, UI, OXE and ACT are trained without SoM+ToM and
+Full both with and without, so the with/without contrast is the Full pair. Results:
+<out>/ablation.json (one row per variant, schema 1) and a markdown table in the paper's layout
+(variants as rows, benchmarks as columns).
 `python -m magma_bench.trainer.ablation --steps 300 --benchmarks screenspot,tabletop_bridge`
 """
 
@@ -22,9 +24,17 @@ from magma_bench.trainer import mixtures
 from magma_bench.trainer.train import TrainConfig, train
 
 VARIANTS = ("ui_only", "robot_only", "act", "full_no_somtom", "full")
-# The leaderboard's Table 3 labels (leaderboards/ablation.py): <mixture>[-nosomtom].
-TABLE3_LABEL = {"ui_only": "ui", "robot_only": "oxe", "act": "act", "full_no_somtom": "full-nosomtom", "full": "full"}
+# The leaderboard's Table 3 mixtures (leaderboards/ablation.py); the label is <mixture>[-nosomtom].
 SOM_BENCHMARKS = ("screenspot", "screenspot_pro")
+# The paper's Table 3 columns, in its order: SS-Overall, VWB-Ele-G + Act-G, SE-Bridge, SE-Google.
+TABLE3_BENCHMARKS = ("screenspot", "visualwebbench", "tabletop_bridge", "tabletop_google")
+TABLE3_MIXTURE = {"ui_only": "ui", "robot_only": "oxe", "act": "act", "full_no_somtom": "full", "full": "full"}
+
+
+def table3_label(variant: str, mix: mixtures.Mixture) -> str:
+    """`magma@<label>` for the leaderboard: the paper's UI, OXE and ACT rows are trained without
+    SoM+ToM, Full both ways; the suffix follows the mixture's own switches."""
+    return TABLE3_MIXTURE.get(variant, variant) + ("" if mix.som and mix.tom else "-nosomtom")
 
 
 @dataclass
@@ -32,7 +42,7 @@ class AblationConfig:
     out: str = "runs/ablation"  # variants' checkpoints, data and evaluation runs
     mixtures_dir: str = "configs/mixtures"  # where <variant>.yaml live
     variants: tuple[str, ...] = VARIANTS  # Table 3 rows, in order
-    benchmarks: tuple[str, ...] = ("screenspot", "tabletop_bridge")  # Table 3 columns
+    benchmarks: tuple[str, ...] = TABLE3_BENCHMARKS  # Table 3 columns
     n: int = 60  # offline suite size per benchmark
     train: TrainConfig = field(default_factory=TrainConfig)  # shared budget (out/mixture are set per variant)
 
@@ -53,14 +63,15 @@ def run_variant(cfg: AblationConfig, variant: str) -> dict[str, Any]:
     for bench in cfg.benchmarks:
         bargs = {"som": mix.som} if bench in SOM_BENCHMARKS else {}
         s = run(RunConfig(benchmark=bench, adapter="magma", out=root / "runs", n=cfg.n, benchmark_args=bargs,
-                          adapter_args={"checkpoint": tcfg.out, "variant": TABLE3_LABEL.get(variant, variant)}))
+                          adapter_args={"checkpoint": tcfg.out, "variant": table3_label(variant, mix)}))
         row["results"][bench] = {"headline": s.get("headline"), "ci95": s.get("ci95"), "n": s.get("n"),
-                                 "benchmark_args": bargs}
+                                 "metrics": s.get("metrics", {}), "benchmark_args": bargs}
     return row
 
 
 def table_markdown(rows: list[dict[str, Any]], benchmarks: tuple[str, ...]) -> str:
-    """Variants x benchmarks, headline (95% CI), like the paper's Table 3."""
+    """Variants x benchmarks, headline (95% CI), like the paper's Table 3; robot cells add the
+    grasp rate (SimplerEnv's partial success), which moves before full success does."""
     head = "| variant | SoM+ToM | " + " | ".join(benchmarks) + " |"
     lines = [head, "|" + "---|" * (len(benchmarks) + 2)]
     for r in rows:
@@ -68,7 +79,9 @@ def table_markdown(rows: list[dict[str, Any]], benchmarks: tuple[str, ...]) -> s
         for b in benchmarks:
             res = r["results"].get(b) or {}
             h, ci = res.get("headline"), res.get("ci95")
-            cells.append("-" if h is None else f"{h:.1f}" + (f" ({ci[0]:.1f}-{ci[1]:.1f})" if ci else ""))
+            cell = "-" if h is None else f"{h:.1f}" + (f" ({ci[0]:.1f}-{ci[1]:.1f})" if ci else "")
+            grasp = (res.get("metrics") or {}).get("progress_grasp")
+            cells.append(cell + (f"; grasp {grasp:.1f}" if grasp is not None else ""))
         mark = "yes" if r["som"] and r["tom"] else "no"
         lines.append(f"| {r['variant']} | {mark} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -89,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m magma_bench.trainer.ablation")
     p.add_argument("--out", default=AblationConfig.out)
     p.add_argument("--variants", default=",".join(VARIANTS))
-    p.add_argument("--benchmarks", default="screenspot,tabletop_bridge")
+    p.add_argument("--benchmarks", default=",".join(TABLE3_BENCHMARKS))
     p.add_argument("--n", type=int, default=60)
     p.add_argument("--steps", type=int, default=TrainConfig.steps)
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)

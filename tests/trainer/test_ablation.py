@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from magma_bench.trainer import ablation
+from magma_bench.leaderboards import ablation as ablation_lb
+from magma_bench.trainer import ablation, mixtures
 from magma_bench.trainer.train import TrainConfig
 
 
 def test_table_has_one_row_per_variant_in_the_papers_layout():
     rows = [{"variant": "ui_only", "som": True, "tom": True, "results": {"screenspot": {"headline": 12.5,
                                                                                        "ci95": [8.0, 17.25]}}},
-            {"variant": "full_no_somtom", "som": False, "tom": False, "results": {}}]
+            {"variant": "full_no_somtom", "som": False, "tom": False, "results": {
+                "tabletop_bridge": {"headline": 0.0, "ci95": [0.0, 0.0], "metrics": {"progress_grasp": 25.0}}}}]
     md = ablation.table_markdown(rows, ("screenspot", "tabletop_bridge"))
     assert md.splitlines() == ["| variant | SoM+ToM | screenspot | tabletop_bridge |", "|---|---|---|---|",
-                               "| ui_only | yes | 12.5 (8.0-17.2) | - |", "| full_no_somtom | no | - | - |"]
+                               "| ui_only | yes | 12.5 (8.0-17.2) | - |",
+                               "| full_no_somtom | no | - | 0.0 (0.0-0.0); grasp 25.0 |"]
 
 
 def test_variants_train_and_evaluate_through_the_evaluator(tmp_path):
@@ -31,3 +35,11 @@ def test_variants_train_and_evaluate_through_the_evaluator(tmp_path):
     doc = json.loads((tmp_path / "abl" / "ablation.json").read_text())
     assert doc["schema"] == 1 and all(0 <= r["results"]["pope"]["headline"] <= 100 for r in doc["rows"])
     assert (tmp_path / "abl" / "a" / "model" / "model.safetensors").is_file()
+
+
+def test_labels_follow_the_papers_rows():
+    """UI, OXE and ACT are trained without SoM+ToM as in the paper; only Full is trained both ways."""
+    mixes = {v: mixtures.load_mixture(Path("configs/mixtures") / f"{v}.yaml") for v in ablation.VARIANTS}
+    labels = [ablation.table3_label(v, mixes[v]) for v in ablation.VARIANTS]
+    assert labels == ["ui-nosomtom", "oxe-nosomtom", "act-nosomtom", "full-nosomtom", "full"]
+    assert all(ablation_lb.LABEL.match(label) for label in labels)
