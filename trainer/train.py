@@ -86,22 +86,38 @@ def pool_dir(data_dir: Path, mix: mixtures.Mixture, s: str) -> Path:
     return data_dir / f"{s}-{config_hash(mixtures.source_key(mix, s))[:10]}"
 
 
-def load_pools(mix: mixtures.Mixture, data_dir: Path) -> dict[str, list[Example]]:
+# slowest first, so the pool that takes longest starts first when they build in parallel
+_BUILD_ORDER = ("ui", "robot", "suites", "video", "vl")
+
+
+def _build_pool(mix: mixtures.Mixture, d: Path, s: str) -> None:
+    """Build one source's pool into `d`; pool.jsonl is renamed into place last."""
+    pool = mixtures.build_pools(mix, d, only=[s])[s]
+    data_mod.write_jsonl(pool, d / "pool.jsonl.tmp")
+    os.replace(d / "pool.jsonl.tmp", d / "pool.jsonl")
+    (d / "source.json").write_text(json.dumps(mixtures.source_key(mix, s), indent=1, sort_keys=True) + "\n")
+
+
+def load_pools(mix: mixtures.Mixture, data_dir: Path, workers: int = 0) -> dict[str, list[Example]]:
     """Example pools, generated once per source description and cached as JSONL beside their
-    images (`pool_dir`); UI rendering and robot rollouts are the slow ones. pool.jsonl is renamed
-    into place last, so a killed build is redone, not half-read."""
-    pools: dict[str, list[Example]] = {}
-    for s in mixtures.active_sources(mix):
-        d = pool_dir(Path(data_dir), mix, s)
-        done = d / "pool.jsonl"
-        if done.is_file():
-            pools[s] = data_mod.read_jsonl(done)
-            continue
-        pools[s] = mixtures.build_pools(mix, d, only=[s])[s]
-        data_mod.write_jsonl(pools[s], d / "pool.jsonl.tmp")
-        os.replace(d / "pool.jsonl.tmp", done)
-        (d / "source.json").write_text(json.dumps(mixtures.source_key(mix, s), indent=1, sort_keys=True) + "\n")
-    return pools
+    images (`pool_dir`); UI rendering and robot rollouts are the slow ones, so missing pools build
+    in parallel, one process per source (`workers`, 0 = one per core). A killed build is redone,
+    not half-read. Each pool depends only on its own seed, so parallel and serial builds match."""
+    sources = mixtures.active_sources(mix)
+    todo = sorted((s for s in sources if not (pool_dir(Path(data_dir), mix, s) / "pool.jsonl").is_file()),
+                  key=lambda s: _BUILD_ORDER.index(s) if s in _BUILD_ORDER else len(_BUILD_ORDER))
+    workers = min(len(todo), workers or os.cpu_count() or 1)
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as ex:
+            for f in [ex.submit(_build_pool, mix, pool_dir(Path(data_dir), mix, s), s) for s in todo]:
+                f.result()
+    else:
+        for s in todo:
+            _build_pool(mix, pool_dir(Path(data_dir), mix, s), s)
+    return {s: data_mod.read_jsonl(pool_dir(Path(data_dir), mix, s) / "pool.jsonl") for s in sources}
 
 
 def action_stats(pools: dict[str, list[Example]]) -> tuple[list[float], list[float]] | None:

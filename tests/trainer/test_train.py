@@ -93,6 +93,20 @@ def test_sigkill_mid_training_then_restart_matches_an_uninterrupted_run(tmp_path
         assert b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5), (s, a, b)
 
 
+def test_pools_built_in_parallel_match_a_serial_build(tmp_path):
+    from magma_bench.trainer import mixtures
+
+    mix = mixtures.parse_mixture(__import__("yaml").safe_load(MIX + "  video: {weight: 1.0, n: 1}\n"))
+    serial = T.load_pools(mix, tmp_path / "serial", workers=1)
+    parallel = T.load_pools(mix, tmp_path / "parallel", workers=2)
+
+    def content(pools):
+        return {s: [(e.id, e.target, e.action, [Path(i).read_bytes() for i in e.images]) for e in p]
+                for s, p in pools.items()}
+
+    assert content(serial) == content(parallel) and len(parallel["vl"]) == 12
+
+
 def test_pools_are_cached_per_source_and_only_changed_sources_rebuilt(tmp_path):
     from magma_bench.trainer import mixtures
 
