@@ -29,7 +29,9 @@ class SourceSpec:
     format: str = "generated"  # generated | screenspot | seeclick (ui) | rlds_npz (robot)
     path: str | None = None  # real data: suite dir (screenspot), JSON file (seeclick), demos dir (rlds_npz)
     images: str | None = None  # seeclick: image folder
-    task_suite: str = "tabletop_bridge"  # robot, generated: which tabletop suite's expert records
+    # robot, generated: the tabletop suite(s) whose expert records; a list splits n evenly (Open-X
+    # mixes Bridge and Google-robot data the same way)
+    task_suite: str | list[str] = "tabletop_bridge"
     benchmarks: list[str] | None = None  # suites: offline suites whose generators supply n samples each
 
 
@@ -71,6 +73,8 @@ def _typed(cls: type, d: Any, where: str) -> Any:
         want = {"float": float, "int": int, "bool": bool, "str": str}.get(str(fields[k].type).split(" |")[0])
         if want is float and isinstance(v, int) and not isinstance(v, bool):
             v = float(v)
+        if isinstance(v, list) and "list[str]" in str(fields[k].type) and v and all(isinstance(x, str) for x in v):
+            want = None
         if want is not None and not (v is None and "None" in str(fields[k].type)) and (
                 not isinstance(v, want) or (want is int and isinstance(v, bool))):
             raise UserError(f"{where}: {k} must be {want.__name__}, got {v!r}")
@@ -213,8 +217,8 @@ def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> d
                     out_dir / "ui_suite", sp.n, mix.seed + 7919)
                 pools[s] = src.ui_from_screenspot(suite, out_dir, mix.som, mix.seed, sp.n)
         elif s == "robot":
-            demos = Path(sp.path) if sp.format == "rlds_npz" else _generate_demos(sp, out_dir / "demos", mix.seed)
-            pools[s] = src.robot_from_demos(demos, out_dir, mix.tom, mix.seed)
+            demos = [Path(sp.path)] if sp.format == "rlds_npz" else _generate_demos(sp, out_dir / "demos", mix.seed)
+            pools[s] = [e for d in demos for e in src.robot_from_demos(d, out_dir, mix.tom, mix.seed)]
         elif s == "suites":
             pools[s] = src.suites_source(list(sp.benchmarks or []), out_dir, sp.n, mix.seed, mix.som)
         elif s == "video":
@@ -224,11 +228,17 @@ def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> d
     return pools
 
 
-def _generate_demos(sp: SourceSpec, out: Path, seed: int) -> Path:
+def _generate_demos(sp: SourceSpec, out: Path, seed: int) -> list[Path]:
+    """Expert demonstrations per task suite: one suite writes into `out`, several into out/<suite>,
+    n split evenly (the first suites take the remainder)."""
     from magma_bench.benchmarks.robotics.demos import write_demonstrations
     from magma_bench.registry import make_benchmark
 
-    return write_demonstrations(make_benchmark(sp.task_suite), out, sp.n, seed + 15485863)
+    if isinstance(sp.task_suite, str):
+        return [write_demonstrations(make_benchmark(sp.task_suite), out, sp.n, seed + 15485863)]
+    k = len(sp.task_suite)
+    return [write_demonstrations(make_benchmark(name), out / name, sp.n // k + (i < sp.n % k), seed + 15485863)
+            for i, name in enumerate(sp.task_suite)]
 
 
 def describe(mix: Mixture) -> dict[str, Any]:

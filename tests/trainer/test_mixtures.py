@@ -88,6 +88,27 @@ def test_generated_ui_and_robot_pools_come_from_the_benchmark_generators(tmp_pat
     assert acts and all(len(e.action) == 7 for e in acts)
 
 
+@pytest.mark.slow
+def test_robot_demos_can_mix_tabletop_suites(tmp_path):
+    """A task_suite list splits the episodes over the suites (Bridge and Google-robot, as Open-X mixes them)."""
+    pytest.importorskip("mujoco")
+    mix = mixtures.parse_mixture({"name": "m", "som": False, "tom": False, "sources": {
+        "robot": {"n": 2, "task_suite": ["tabletop_bridge", "tabletop_google"]}}})
+    pools = mixtures.build_pools(mix, tmp_path)
+    suites = {e.id.split("/")[1].split("__")[0] for e in pools["robot"]}
+    assert suites == {"tabletop_bridge", "tabletop_google"}
+    assert all((tmp_path / "demos" / s / "dataset_info.json").is_file() for s in suites)
+
+
+def test_task_suite_is_a_name_or_a_list_of_names():
+    spec = {"name": "m", "sources": {"robot": {"n": 2, "task_suite": ["tabletop_bridge", "tabletop_google"]}}}
+    assert mixtures.parse_mixture(spec).sources["robot"].task_suite == ["tabletop_bridge", "tabletop_google"]
+    for bad in (3, [], ["tabletop_bridge", 3]):
+        spec["sources"]["robot"]["task_suite"] = bad
+        with pytest.raises(UserError, match="task_suite must be str"):
+            mixtures.parse_mixture(spec)
+
+
 def test_suites_source_needs_its_benchmark_list(tmp_path):
     p = tmp_path / "m.yaml"
     p.write_text("name: x\nsources: {suites: {n: 4}}\n")
