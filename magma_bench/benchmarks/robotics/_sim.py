@@ -208,6 +208,17 @@ class Sim:
         self.renderer.update_scene(self.data, camera="third_person")
         return self.renderer.render().copy()
 
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """Pixel (x, y) of world points (N, 3) in the rendered third-person image (pinhole model of
+        MuJoCo's camera: it looks down its -z axis, y up, vertical field of view fovy)."""
+        m, d = self.model, self.data
+        cam = m.camera("third_person").id
+        h, w = self.renderer.height, self.renderer.width
+        rel = (np.asarray(points, dtype=np.float64).reshape(-1, 3) - d.cam_xpos[cam]) @ d.cam_xmat[cam].reshape(3, 3)
+        f = 0.5 * h / np.tan(np.deg2rad(m.cam_fovy[cam]) / 2)
+        depth = np.maximum(-rel[:, 2], 1e-9)
+        return np.stack([w / 2 + f * rel[:, 0] / depth, h / 2 - f * rel[:, 1] / depth], axis=1)
+
     def restore_visuals(self) -> None:
         m = self.model
         m.geom_rgba[:] = self.nominal_rgba

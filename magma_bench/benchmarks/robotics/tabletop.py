@@ -190,6 +190,30 @@ class Tabletop(EnvBenchmark):
             self._flush_video()
         return StepResult(obs, done, {"success": ep["success"], **ep["progress"]})
 
+    def mark_points(self) -> dict[str, Any]:
+        """Set-of-Mark candidates for the current frame: the gripper (TCP) first, then the task's
+        objects on the table (or the drawer handle), as image pixels, and `goal`, the index of the
+        point the gripper should reach next: the object to grasp, then where to bring it."""
+        ep = self._ep
+        if ep is None:
+            raise RuntimeError("mark_points() before reset()")
+        task, sim, p = ep["task"], ep["sim"], ep["setup"].params
+        names, xyz = ["gripper"], [sim.tcp()[0]]
+        for n in task.objects:
+            pos = sim.pose(n)[0]
+            if pos[0] > 0:  # parked pool objects wait off the table, behind the camera
+                names.append(n)
+                xyz.append(pos)
+        if "drawer" in p:
+            names.append(f"handle_{p['drawer']}")
+            xyz.append(sim.handle(p["drawer"]))
+            goal = names[-1]
+        else:
+            grasped = ep["progress"].get("progress_grasp", 0.0) > 0 or sim.grasped(p["source"])
+            goal = p["target"] if grasped and p.get("target") else p["source"]
+        pts = sim.project(np.array(xyz))
+        return {"points": pts.tolist(), "names": names, "goal": names.index(goal)}
+
     def _flush_video(self) -> None:
         ep = self._ep
         if ep and self.video_dir is not None and ep["frames"]:

@@ -24,6 +24,7 @@ from magma_bench.errors import UserError  # noqa: E402
 from magma_bench.evaluator import RunConfig  # noqa: E402
 from magma_bench.rollout import rollout  # noqa: E402
 from magma_bench.runner import run  # noqa: E402
+from magma_bench.types import Episode  # noqa: E402
 
 
 def test_module_import_is_light() -> None:
@@ -185,6 +186,27 @@ def test_oracle_solves_and_random_fails_through_runner(bench: str, tmp_path: Pat
     heur = run(RunConfig(benchmark=bench, adapter="heuristic", n=4, limit=2, out=tmp_path / "runs",
                          benchmark_args={"size": 64}))
     assert heur["n"] == 2 and heur["errors"] == 0 and heur["headline"] <= 50.0
+
+
+def test_mark_points_project_onto_what_the_camera_sees() -> None:
+    """The camera aims at its target body, which must land in the image centre; an object's
+    projected centre must show its colour; the goal is the object to grasp, then its destination."""
+    env = TabletopBridge()
+    try:
+        row = next(r for r in env.episode_list(8, 0) if r["task"] == "put_carrot_on_plate")
+        env.reset(Episode(row["id"], env.name, row["instruction"], row["max_steps"],
+                          {"task": row["task"], "seed": row["seed"]}))
+        sim = env._ep["sim"]
+        assert np.allclose(sim.project(sim.data.xpos[sim.model.body("look").id]), [[112, 112]], atol=0.5)
+        marks = env.mark_points()
+        assert marks["names"] == ["gripper", "carrot", "plate"] and marks["goal"] == 1
+        x, y = (int(round(v)) for v in marks["points"][1])
+        r, g, b = env._observe()["image"][y, x].astype(int)
+        assert r > g + 60 > b + 60, (r, g, b)  # carrot orange
+        env._ep["progress"]["progress_grasp"] = 1.0  # once grasped, the plate is where to go
+        assert env.mark_points()["goal"] == 2
+    finally:
+        env.close()
 
 
 def test_partial_credit_is_averaged_over_the_episodes_that_report_it() -> None:
