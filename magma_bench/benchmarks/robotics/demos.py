@@ -11,7 +11,11 @@ Layout of a demonstrations directory:
                               observation/image (T,H,W,3) uint8, observation/state (T,8) float32,
                               action (T,7) float32 (the action taken at that observation),
                               reward (T,) (1 on the last step of a success), discount (T,),
-                              is_first / is_last / is_terminal (T,) bool, language_instruction ()
+                              is_first / is_last / is_terminal (T,) bool, language_instruction ();
+                              optional Set-of-Mark candidates: observation/mark_points (T,K,2)
+                              float32 pixels (gripper first, then objects / handle; names in the
+                              episode row's "mark_names") and observation/mark_goal (T,) int16, the
+                              index of the point the gripper reaches next
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ FORMAT = "magma_bench.rlds_npz"
 VERSION = 1
 STEP_KEYS = ("observation/image", "observation/state", "action", "reward", "discount", "is_first", "is_last",
              "is_terminal")
+MARK_KEYS = ("observation/mark_points", "observation/mark_goal")  # optional: robot SoM candidates
 
 
 def _stats(x: np.ndarray) -> dict[str, list[float]]:
@@ -40,13 +45,17 @@ def _stats(x: np.ndarray) -> dict[str, list[float]]:
 def record_episode(env: Any, episode: Any) -> dict[str, np.ndarray]:
     """Roll the scripted expert through one episode; returns the stacked RLDS steps."""
     obs = env.reset(episode)
-    images, states, actions = [], [], []
+    images, states, actions, points, goals, names = [], [], [], [], [], None
     success = False
     for _ in range(episode.max_steps):
         action = np.asarray(obs["expert_action"], dtype=np.float32)
         images.append(obs["image"])
         states.append(obs["state"])
         actions.append(action)
+        marks = env.mark_points()  # the same names at every step of an episode
+        names = marks["names"]
+        points.append(marks["points"])
+        goals.append(marks["goal"])
         res = env.step(action.tolist())
         obs, success = res.observation, bool(res.info.get("success"))
         if res.done:
@@ -60,7 +69,9 @@ def record_episode(env: Any, episode: Any) -> dict[str, np.ndarray]:
     return {"observation/image": np.stack(images).astype(np.uint8), "observation/state": np.stack(states),
             "action": np.stack(actions), "reward": reward, "discount": np.ones(t, dtype=np.float32),
             "is_first": first, "is_last": last, "is_terminal": last & success,
-            "language_instruction": np.array(episode.instruction)}
+            "language_instruction": np.array(episode.instruction),
+            "observation/mark_points": np.asarray(points, dtype=np.float32),
+            "observation/mark_goal": np.asarray(goals, dtype=np.int16), "mark_names": np.array(names)}
 
 
 def write_demonstrations(env: Any, out_dir: Path, n: int, seed: int = 0, keep_failures: bool = False) -> Path:
@@ -84,12 +95,13 @@ def write_demonstrations(env: Any, out_dir: Path, n: int, seed: int = 0, keep_fa
             if not success and not keep_failures:
                 continue
             file = f"episodes/{r['id'].replace('/', '__')}.npz"
+            names = steps.pop("mark_names").tolist()
             np.savez_compressed(out_dir / file, **steps)
             acts.append(steps["action"])
             props.append(steps["observation/state"])
             rows.append({"id": r["id"], "file": file, "task": r["task"], "seed": r["seed"],
                          "length": int(len(steps["action"])), "success": success,
-                         "language_instruction": r["instruction"]})
+                         "language_instruction": r["instruction"], "mark_names": names})
     finally:
         env.close()
     if not rows:
@@ -123,10 +135,15 @@ def read_demonstrations(path: Path) -> Iterator[dict[str, Any]]:
         try:
             with np.load(file) as z:
                 steps = {k: z[k] for k in STEP_KEYS}
+                steps.update({k: z[k] for k in MARK_KEYS if k in z.files})
                 instruction = str(z["language_instruction"])
         except (OSError, KeyError, ValueError) as e:
             raise UserError(f"{file}: episode {i} unreadable ({e})") from None
         t = len(steps["action"])
         if steps["action"].shape != (t, 7) or len(steps["observation/image"]) != t:
             raise UserError(f"{file}: steps have inconsistent lengths or a non-7-D action")
-        yield {"id": row["id"], "task": row.get("task"), "language_instruction": instruction, "steps": steps}
+        if "observation/mark_points" in steps and (steps["observation/mark_points"].shape[:1] != (t,)
+                                                   or steps["observation/mark_goal"].shape != (t,)):
+            raise UserError(f"{file}: mark points / goals do not have one row per step")
+        yield {"id": row["id"], "task": row.get("task"), "language_instruction": instruction, "steps": steps,
+               "mark_names": row.get("mark_names")}

@@ -192,18 +192,17 @@ class Tabletop(EnvBenchmark):
 
     def mark_points(self) -> dict[str, Any]:
         """Set-of-Mark candidates for the current frame: the gripper (TCP) first, then the task's
-        objects on the table (or the drawer handle), as image pixels, and `goal`, the index of the
-        point the gripper should reach next: the object to grasp, then where to bring it."""
+        objects on the table at reset (or the drawer handle), as image pixels, and `goal`, the index
+        of the point the gripper should reach next: the object to grasp, then where to bring it."""
         ep = self._ep
         if ep is None:
             raise RuntimeError("mark_points() before reset()")
         task, sim, p = ep["task"], ep["sim"], ep["setup"].params
         names, xyz = ["gripper"], [sim.tcp()[0]]
         for n in task.objects:
-            pos = sim.pose(n)[0]
-            if pos[0] > 0:  # parked pool objects wait off the table, behind the camera
+            if ep["start"][n][0] > 0:  # parked pool objects wait off the table, behind the camera
                 names.append(n)
-                xyz.append(pos)
+                xyz.append(sim.pose(n)[0])
         if "drawer" in p:
             names.append(f"handle_{p['drawer']}")
             xyz.append(sim.handle(p["drawer"]))
