@@ -39,6 +39,12 @@ def test_write_read_and_replay(tmp_path: Path) -> None:
     assert s["is_first"][0] and s["is_last"][-1] and s["is_terminal"][-1] and s["reward"][-1] == 1.0
     assert not s["is_last"][:-1].any() and e["language_instruction"] in ("put carrot on plate",
                                                                          "put eggplant into yellow basket")
+    # SoM candidates per step: gripper, source, target; the goal moves from the source to the target
+    # once the expert has grasped it
+    t = len(s["action"])
+    assert e["mark_names"][0] == "gripper" and s["observation/mark_points"].shape == (t, 3, 2)
+    goals = s["observation/mark_goal"].tolist()
+    assert goals[0] == 1 and goals[-1] == 2 and goals == sorted(goals)
     # open-loop replay of the recorded actions reproduces the success (the simulator is deterministic)
     row = next(r for r in info["episodes"] if r["id"] == e["id"])
     env = TabletopBridge(tasks=[row["task"]], size=96)
@@ -71,3 +77,16 @@ def test_google_demos_cover_drawers(tmp_path: Path) -> None:
     eps = list(read_demonstrations(out))
     assert len(eps) == 1 and "drawer" in eps[0]["language_instruction"]
     assert eps[0]["steps"]["observation/state"].shape[1] == 8
+    assert eps[0]["mark_names"] == ["gripper", "handle_bottom"] and set(eps[0]["steps"]["observation/mark_goal"]) == {1}
+
+
+def test_mark_keys_are_optional_and_checked(tmp_path: Path) -> None:
+    out = write_demonstrations(TabletopGoogle(tasks=["pick_coke_can"], size=64), tmp_path, n=4, seed=0)
+    file = next((out / "episodes").iterdir())
+    with np.load(file) as z:
+        steps = dict(z)
+    np.savez_compressed(file, **{k: v for k, v in steps.items() if "mark" not in k})
+    assert "observation/mark_points" not in next(read_demonstrations(out))["steps"]  # older recordings load
+    np.savez_compressed(file, **{**steps, "observation/mark_goal": steps["observation/mark_goal"][:-1]})
+    with pytest.raises(UserError, match="one row per step"):
+        list(read_demonstrations(out))
