@@ -35,6 +35,8 @@ UI_FONT_PX = 14  # label font of the UI benchmarks' SoM screenshots (benchmarks/
 TOM_PROMPT = ("The task is: {}. Numbered marks are drawn on the first frame. Predict where the marks that move "
               "will be over the next {} frames. Answer one line per mark as Mark k: [(x,y), ...]")
 VIDEO_PROMPT = "What is happening in this video clip?"
+ROBOT_SOM_PROMPT = ("The task is: {}. Numbered marks are drawn on the gripper and the objects. Which mark should "
+                    "the gripper reach next? Answer as Coordinate: (x, y). Mark: k")
 
 
 @dataclass
@@ -131,6 +133,30 @@ def robot_example(eid: str, image: str | Path, instruction: str, action: Sequenc
     if len(a) != 7:
         raise UserError(f"{eid}: robot action must have 7 values, got {len(a)}")
     return Example(eid, "robot", chat(image, action_prompt(instruction), ""), action=a)
+
+
+def robot_som_example(eid: str, frame: np.ndarray, instruction: str, points: Sequence[Sequence[float]], goal: int,
+                      out_dir: Path, seed: int) -> Example | None:
+    """Set-of-Mark on a manipulation frame (action grounding for robots): circles on the gripper
+    (points[0]) and the objects, and the answer is the mark of the point the gripper reaches next,
+    points[goal]. Points closer than a mark are merged, the gripper first; a goal merged into
+    the gripper (it holds the object) is answered by the gripper's mark. None when the goal is
+    off-image."""
+    h, w = frame.shape[:2]
+    inside = [i for i, (x, y) in enumerate(points) if 0 <= x < w and 0 <= y < h]
+    if goal not in inside:
+        return None
+    r = som.circle_radius(w)
+    keep = [inside[j] for j in som.spread_points([tuple(points[i]) for i in inside], 2 * r + 1)]
+    gx, gy = points[goal]
+    answer = min(keep, key=lambda i: (points[i][0] - gx) ** 2 + (points[i][1] - gy) ** 2)
+    marks = som.assign_marks([tuple(map(float, points[i])) for i in keep], seed)
+    path = Path(out_dir) / f"{eid.replace('/', '__')}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    som.render_point_marks(Image.fromarray(frame), marks).save(path, format="PNG", optimize=False)
+    mark = som.mark_by_source(marks, keep.index(answer))
+    return Example(eid, "robot", chat(path, ROBOT_SOM_PROMPT.format(instruction), som.som_target(mark, w, h)),
+                   meta={"mark": mark.id, "n_marks": len(marks)})
 
 
 def tom_example(eid: str, frames: np.ndarray, instruction: str, out_dir: Path, use_tom: bool, seed: int,

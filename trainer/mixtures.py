@@ -47,7 +47,7 @@ class Phase:
 class Mixture:
     name: str  # variant name, e.g. "full" or "ui_only"
     sources: dict[str, SourceSpec]  # source -> spec; a source left out has weight 0
-    som: bool = True  # Set-of-Mark marks and `Mark: k` targets on UI data
+    som: bool = True  # Set-of-Mark marks and `Mark: k` targets on UI data and robot frames
     tom: bool = True  # Trace-of-Mark targets on video and robot clips
     total: int = 1000  # examples drawn for one pass over the mixture
     seed: int = 0  # generation and sampling seed
@@ -195,7 +195,7 @@ def source_key(mix: Mixture, s: str) -> dict[str, Any]:
 
     spec = {k: v for k, v in dataclasses.asdict(mix.sources[s]).items() if k != "weight"}
     return {"version": POOL_VERSION, "spec": spec, "seed": mix.seed,
-            "som": mix.som if s in ("ui", "suites") else None, "tom": mix.tom if s in ("robot", "video") else None}
+            "som": mix.som if s in ("ui", "suites", "robot") else None, "tom": mix.tom if s in ("robot", "video") else None}
 
 
 def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> dict[str, list[Example]]:
@@ -218,7 +218,7 @@ def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> d
                 pools[s] = src.ui_from_screenspot(suite, out_dir, mix.som, mix.seed, sp.n)
         elif s == "robot":
             demos = [Path(sp.path)] if sp.format == "rlds_npz" else _generate_demos(sp, out_dir / "demos", mix.seed)
-            pools[s] = [e for d in demos for e in src.robot_from_demos(d, out_dir, mix.tom, mix.seed)]
+            pools[s] = [e for d in demos for e in src.robot_from_demos(d, out_dir, mix.tom, mix.seed, use_som=mix.som)]
         elif s == "suites":
             pools[s] = src.suites_source(list(sp.benchmarks or []), out_dir, sp.n, mix.seed, mix.som)
         elif s == "video":

@@ -121,9 +121,12 @@ def generate_ui_suite(suite: Path, n: int, seed: int) -> Path:
 
 
 def robot_from_demos(demos: Path, out_dir: Path, use_tom: bool, seed: int = 0, every: int = 1,
-                     tom_every: int = 8, limit: int | None = None) -> list[Example]:
+                     tom_every: int = 8, limit: int | None = None, use_som: bool = False,
+                     som_every: int = 4) -> list[Example]:
     """Every `every`-th step -> an action example; with ToM, every `tom_every`-th step also a
-    trace example over the episode's next l frames (Magma traces Open-X videos the same way)."""
+    trace example over the episode's next l frames (Magma traces Open-X videos the same way);
+    with SoM, every `som_every`-th step also a mark-grounding example (gripper and objects marked,
+    answer: the mark the gripper reaches next) where the demonstrations carry mark candidates."""
     from magma_bench.benchmarks.robotics.demos import read_demonstrations
 
     out: list[Example] = []
@@ -136,6 +139,11 @@ def robot_from_demos(demos: Path, out_dir: Path, use_tom: bool, seed: int = 0, e
             path = img_dir / f"{eid}_{t:04d}.png"
             Image.fromarray(frames[t]).save(path, format="PNG", optimize=False)
             out.append(data.robot_example(f"robot/{eid}/{t}", path, instr, st["action"][t]))
+            if use_som and t % som_every == 0 and "observation/mark_points" in st:
+                ex = data.robot_som_example(f"robot_som/{eid}/{t}", frames[t], instr, st["observation/mark_points"][t],
+                                            int(st["observation/mark_goal"][t]), img_dir, seed + t)
+                if ex is not None:
+                    out.append(ex)
             if use_tom and t % tom_every == 0 and len(frames) - t >= 9:
                 ex = data.tom_example(f"robot_tom/{eid}/{t}", frames[t:t + 17], instr, img_dir, True, seed + t)
                 if ex is not None:

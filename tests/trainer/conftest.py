@@ -64,7 +64,10 @@ def demos_dir(tmp_path: Path) -> Path:
              "action": np.tile(np.linspace(-0.5, 0.5, 7, dtype=np.float32), (t, 1)),
              "reward": np.r_[np.zeros(t - 1), 1.0].astype(np.float32), "discount": np.ones(t, np.float32),
              "is_first": np.r_[True, np.zeros(t - 1, bool)], "is_last": np.r_[np.zeros(t - 1, bool), True],
-             "is_terminal": np.r_[np.zeros(t - 1, bool), True], "language_instruction": np.array("Put the block left.")}
+             "is_terminal": np.r_[np.zeros(t - 1, bool), True], "language_instruction": np.array("Put the block left."),
+             # SoM candidates: gripper, block, goal spot; the block is the goal until step 10, then the spot
+             "observation/mark_points": np.tile(np.array([[10, 10], [60, 60], [100, 100]], np.float32), (t, 1, 1)),
+             "observation/mark_goal": np.r_[np.ones(10), np.full(t - 10, 2)].astype(np.int16)}
     np.savez_compressed(root / "episodes" / "ep0.npz", **steps)
     info = {"format": "magma_bench.rlds_npz", "version": 1, "benchmark": "fixture", "mode": "visual_matching",
             "image_size": 128, "episodes": [{"id": "fixture/ep0", "file": "episodes/ep0.npz", "task": "push",

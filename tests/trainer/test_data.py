@@ -62,6 +62,27 @@ def test_robot_demonstrations_give_action_and_trace_examples(demos_dir, tmp_path
     assert all(e.action is not None for e in no_tom)
 
 
+def test_robot_som_examples_ask_for_the_mark_the_gripper_reaches_next(demos_dir, tmp_path):
+    exs = sources.robot_from_demos(demos_dir, tmp_path / "o", use_tom=False, every=5, use_som=True, som_every=5)
+    som_exs = [e for e in exs if e.id.startswith("robot_som/")]
+    assert [e.id.rsplit("/", 1)[1] for e in som_exs] == ["0", "5", "10", "15"]
+    for e in som_exs:
+        x, y, mark = parse_coordinate(e.target)
+        want = (60, 60) if int(e.id.rsplit("/", 1)[1]) < 10 else (100, 100)
+        assert (round(x * 128), round(y * 128)) == want and mark == e.meta["mark"] and e.meta["n_marks"] == 3
+        with Image.open(e.images[0]) as im:
+            patch = np.asarray(im.convert("RGB"))[want[1] - 4:want[1] + 5, want[0] - 4:want[0] + 5].astype(int)
+        assert ((patch[..., 0] > 200) & (patch[..., 1] < 80)).mean() > 0.3  # a red mark sits on the answer
+    assert not any(e.id.startswith("robot_som/") for e in sources.robot_from_demos(demos_dir, tmp_path / "p", False))
+
+
+def test_robot_som_goal_held_by_the_gripper_or_off_image(tmp_path):
+    frame = np.zeros((64, 64, 3), np.uint8)
+    held = data.robot_som_example("r/0", frame, "pick it", [(20, 20), (22, 21), (50, 50)], 1, tmp_path, 0)
+    assert held.meta["n_marks"] == 2 and parse_coordinate(held.target)[:2] == pytest.approx((20 / 64, 20 / 64), abs=0.01)
+    assert data.robot_som_example("r/1", frame, "pick it", [(20, 20), (90, 10)], 1, tmp_path, 0) is None
+
+
 def test_video_stand_in_with_and_without_tom(tmp_path):
     on = sources.video_source(tmp_path / "a", 2, seed=0, use_tom=True, size=160)
     off = sources.video_source(tmp_path / "b", 2, seed=0, use_tom=False, size=160)
