@@ -19,16 +19,18 @@ from magma_bench.errors import UserError, did_you_mean
 from magma_bench.trainer.data import SOURCES, Example
 
 FORMATS = {"ui": ("generated", "screenspot", "seeclick"), "robot": ("generated", "rlds_npz"),
-           "video": ("generated",), "vl": ("generated",), "suites": ("generated",)}
+           "video": ("generated", "files", "ssv2"), "vl": ("generated",), "suites": ("generated",)}
 
 
 @dataclass
 class SourceSpec:
     weight: float = 1.0  # share of the sampled examples (normalised over sources)
     n: int = 100  # items to generate (robot: episodes) or, for a real dataset, the most to load
-    format: str = "generated"  # generated | screenspot | seeclick (ui) | rlds_npz (robot)
-    path: str | None = None  # real data: suite dir (screenspot), JSON file (seeclick), demos dir (rlds_npz)
-    images: str | None = None  # seeclick: image folder
+    format: str = "generated"  # generated | screenspot | seeclick (ui) | rlds_npz (robot) | files | ssv2 (video)
+    # real data: suite dir (screenspot), JSON file (seeclick), demos dir (rlds_npz), video dir (files),
+    # labels JSON (ssv2)
+    path: str | None = None
+    images: str | None = None  # seeclick: image folder; ssv2: the .webm folder
     # robot, generated: the tabletop suite(s) whose expert records; a list splits n evenly (Open-X
     # mixes Bridge and Google-robot data the same way)
     task_suite: str | list[str] = "tabletop_bridge"
@@ -221,6 +223,12 @@ def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> d
             pools[s] = [e for d in demos for e in src.robot_from_demos(d, out_dir, mix.tom, mix.seed, use_som=mix.som)]
         elif s == "suites":
             pools[s] = src.suites_source(list(sp.benchmarks or []), out_dir, sp.n, mix.seed, mix.som)
+        elif s == "video" and sp.format != "generated":
+            from magma_bench.trainer import video_files as vf
+
+            items = vf.list_files(Path(sp.path)) if sp.format == "files" else vf.list_ssv2(
+                Path(sp.path), Path(sp.images) if sp.images else None)
+            pools[s] = vf.video_from_files(items, out_dir, sp.n, mix.seed, mix.tom, where=f"sources.video ({sp.path})")
         elif s == "video":
             pools[s] = src.video_source(out_dir, sp.n, mix.seed, mix.tom)
         else:
