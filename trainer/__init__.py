@@ -9,6 +9,8 @@ Modules (pure functions unless noted; heavy imports happen inside functions):
   data       the unified chat-format Example and its per-source builders (SoM/ToM switches)
   sources    loaders for real formats (ScreenSpot suites, SeeClick JSON, RLDS-npz demos) and stand-ins
   video_files real videos for ToM: a folder of video files, Something-Something v2 (OpenCV decoding)
+  open_x     Open-X-Embodiment RLDS datasets (TFDS dirs) as demonstrations, per-dataset action mapping
+  tfrecord   TFRecord framing and tf.train.Example parsing with protobuf (no TensorFlow)
   mixtures   mixture YAML (configs/mixtures) -> typed dataclasses -> sampled examples
   stream     which examples micro-batch k holds (a pure function of k: exact resume), length-grouped
   train      the training loop (`python -m magma_bench.trainer.train`), update_step apart

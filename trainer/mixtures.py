@@ -18,7 +18,7 @@ import numpy as np
 from magma_bench.errors import UserError, did_you_mean
 from magma_bench.trainer.data import SOURCES, Example
 
-FORMATS = {"ui": ("generated", "screenspot", "seeclick"), "robot": ("generated", "rlds_npz"),
+FORMATS = {"ui": ("generated", "screenspot", "seeclick"), "robot": ("generated", "rlds_npz", "rlds"),
            "video": ("generated", "files", "ssv2"), "vl": ("generated",), "suites": ("generated",)}
 
 
@@ -26,9 +26,10 @@ FORMATS = {"ui": ("generated", "screenspot", "seeclick"), "robot": ("generated",
 class SourceSpec:
     weight: float = 1.0  # share of the sampled examples (normalised over sources)
     n: int = 100  # items to generate (robot: episodes) or, for a real dataset, the most to load
-    format: str = "generated"  # generated | screenspot | seeclick (ui) | rlds_npz (robot) | files | ssv2 (video)
-    # real data: suite dir (screenspot), JSON file (seeclick), demos dir (rlds_npz), video dir (files),
-    # labels JSON (ssv2)
+    # generated | screenspot | seeclick (ui) | rlds_npz | rlds (robot) | files | ssv2 (video)
+    format: str = "generated"
+    # real data: suite dir (screenspot), JSON file (seeclick), demos dir (rlds_npz), an Open-X TFDS
+    # dataset dir (rlds), video dir (files), labels JSON (ssv2)
     path: str | None = None
     images: str | None = None  # seeclick: image folder; ssv2: the .webm folder
     # robot, generated: the tabletop suite(s) whose expert records; a list splits n evenly (Open-X
@@ -218,6 +219,11 @@ def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> d
                 suite = Path(sp.path) if sp.format == "screenspot" else src.generate_ui_suite(
                     out_dir / "ui_suite", sp.n, mix.seed + 7919)
                 pools[s] = src.ui_from_screenspot(suite, out_dir, mix.som, mix.seed, sp.n)
+        elif s == "robot" and sp.format == "rlds":
+            from magma_bench.trainer.open_x import read_episodes
+
+            pools[s] = src.robot_from_episodes(read_episodes(Path(sp.path), limit=sp.n), out_dir, mix.tom, mix.seed,
+                                               use_som=mix.som)
         elif s == "robot":
             demos = [Path(sp.path)] if sp.format == "rlds_npz" else _generate_demos(sp, out_dir / "demos", mix.seed)
             pools[s] = [e for d in demos for e in src.robot_from_demos(d, out_dir, mix.tom, mix.seed, use_som=mix.som)]

@@ -4,7 +4,8 @@
          {img_filename, bbox [x, y, w, h], instruction, data_type} + `som_candidates.json` DOM boxes)
          and SeeClick pretraining JSON (web: {img_filename, elements: [{instruction, bbox}]},
          mobile: {img_filename, instruction, bbox}; boxes [x1, y1, x2, y2] normalised or px)
-  robot  demonstration directories in the robotics suite's RLDS-like npz format (Open-X shape)
+  robot  demonstration directories in the robotics suite's RLDS-like npz format (Open-X shape),
+         and Open-X RLDS datasets as TFDS stores them (trainer.open_x)
   video  "instructional" clips: objects moved across a moving camera's view (trainer.videos)
   vl     question answering on the VL suites' procedural scenes (benchmarks/vl/_scenes)
 Every builder is deterministic per seed and writes its images under `out_dir`.
@@ -13,6 +14,7 @@ Every builder is deterministic per seed and writes its images under `out_dir`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -120,19 +122,26 @@ def generate_ui_suite(suite: Path, n: int, seed: int) -> Path:
 # -- robot ---------------------------------------------------------------------------------------------
 
 
-def robot_from_demos(demos: Path, out_dir: Path, use_tom: bool, seed: int = 0, every: int = 1,
-                     tom_every: int = 8, limit: int | None = None, use_som: bool = False,
-                     som_every: int = 4) -> list[Example]:
+def robot_from_demos(demos: Path, out_dir: Path, use_tom: bool, seed: int = 0, **kw: Any) -> list[Example]:
+    """Examples from a demonstrations directory in the robotics suite's npz layout (robot_from_episodes)."""
+    from magma_bench.benchmarks.robotics.demos import read_demonstrations
+
+    return robot_from_episodes(read_demonstrations(Path(demos)), out_dir, use_tom, seed, **kw)
+
+
+def robot_from_episodes(episodes: Iterable[dict], out_dir: Path, use_tom: bool, seed: int = 0, every: int = 1,
+                        tom_every: int = 8, limit: int | None = None, use_som: bool = False,
+                        som_every: int = 4) -> list[Example]:
     """Every `every`-th step -> an action example; with ToM, every `tom_every`-th step also a
     trace example over the episode's next l frames (Magma traces Open-X videos the same way);
     with SoM, every `som_every`-th step also a mark-grounding example (gripper and objects marked,
-    answer: the mark the gripper reaches next) where the demonstrations carry mark candidates."""
-    from magma_bench.benchmarks.robotics.demos import read_demonstrations
-
+    answer: the mark the gripper reaches next) where the demonstrations carry mark candidates.
+    Episodes are {"id", "language_instruction", "steps": {"observation/image", "action", ...}}
+    (demos.read_demonstrations, open_x.read_episodes)."""
     out: list[Example] = []
     img_dir = Path(out_dir) / "robot"
     img_dir.mkdir(parents=True, exist_ok=True)
-    for ep in read_demonstrations(Path(demos)):
+    for ep in episodes:
         st, eid, instr = ep["steps"], ep["id"].replace("/", "__"), ep["language_instruction"]
         frames = st["observation/image"]
         for t in range(0, len(frames), every):
