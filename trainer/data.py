@@ -25,11 +25,11 @@ from PIL import Image
 from magma_bench.benchmarks.ui._grounding import PROMPT as UI_PROMPT
 from magma_bench.benchmarks.ui._grounding import SOM_PROMPT as UI_SOM_HINT
 from magma_bench.errors import UserError
+from magma_bench.marks import UI_FONT_PX
 from magma_bench.model.formats import action_prompt, format_coordinate
 from magma_bench.trainer import som, tom
 
 SOURCES = ("ui", "robot", "video", "vl", "suites")
-UI_FONT_PX = 14  # label font of the UI benchmarks' SoM screenshots (benchmarks/ui/som.draw_marks)
 # UI prompts are the evaluation's own (SeeClick's ScreenSpot wording + the SoM hint) and the robot
 # prompt is model.formats.action_prompt (upstream OpenXMagma wording), so train and eval never drift.
 TOM_PROMPT = ("The task is: {}. Numbered marks are drawn on the first frame. Predict where the marks that move "

@@ -6,8 +6,9 @@ points are drawn onto the image with numbers and the model answers `Coordinate: 
   - robot / video: candidates are image points (gripper and objects, or clustered track starts),
     drawn as filled red circles with white numbers (upstream `data/utils/som_tom.py`: the font grows
     until the text "55" is >= 3% of the image width; mark ids are a random permutation, 1-based).
-Overlap avoidance: box labels try several anchor positions and take the first that covers no
-label already placed; points closer than one mark diameter are merged before drawing.
+Pixels come from `magma_bench.marks`, the renderer the UI benchmarks use, so training marks and
+evaluation marks are the same pixels; this module picks candidates, numbers them and writes targets.
+Points closer than one mark diameter are merged before drawing.
 Everything here is a pure function of its inputs and a seed: same inputs, same pixels, same text.
 """
 
@@ -17,13 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
+from magma_bench import marks as marks_render
+from magma_bench.geometry import Box, iou
 from magma_bench.model.formats import format_coordinate
 
-Box = tuple[float, float, float, float]  # x1, y1, x2, y2 in pixels
-RED = (255, 0, 0)
-WHITE = (255, 255, 255)
+RED = marks_render.RED
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,6 @@ class Mark:
 # -- candidates --------------------------------------------------------------------------------------
 
 
-def _iou(a: Box, b: Box) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
 def ui_candidates(boxes: Sequence[Box], width: int, height: int, min_side: float = 4.0,
                   max_iou: float = 0.9) -> list[int]:
     """Indices of element boxes worth marking: clipped to the image, not tiny, not near-duplicates
@@ -56,7 +49,7 @@ def ui_candidates(boxes: Sequence[Box], width: int, height: int, min_side: float
         b = (max(0.0, x1), max(0.0, y1), min(float(width), x2), min(float(height), y2))
         if b[2] - b[0] < min_side or b[3] - b[1] < min_side:
             continue
-        if any(_iou(b, clipped[j]) > max_iou for j in range(len(clipped))):
+        if any(iou(b, clipped[j]) > max_iou for j in range(len(clipped))):
             continue
         kept.append(i)
         clipped.append(b)
@@ -94,86 +87,30 @@ def assign_marks(candidates: Sequence[Box] | Sequence[tuple[float, float]], seed
     return marks
 
 
-# -- rendering ----------------------------------------------------------------------------------------
+# -- rendering (the one renderer: magma_bench.marks, shared with the UI benchmarks) ----------------------
 
 
-def mark_font(width: int, frac: float = 0.03, min_px: int = 8) -> ImageFont.FreeTypeFont:
-    """Pillow's built-in font at the smallest size whose "55" is >= frac * width (and >= min_px)."""
-    target = max(float(min_px), frac * width)
-    size = 4
-    while True:
-        font = ImageFont.load_default(size=size)
-        x0, y0, x1, y1 = font.getbbox("55")
-        if min(x1 - x0, y1 - y0) >= target or size > 200:
-            return font
-        size += 1
-
-
-def _text_size(font: ImageFont.FreeTypeFont, text: str) -> tuple[int, int]:
-    x0, y0, x1, y1 = font.getbbox(text)
-    return x1 - x0, y1 - y0
-
-
-def _overlap(a: Box, b: Box) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
-def place_label(box: Box, size: tuple[float, float], placed: Sequence[Box], width: int, height: int) -> Box:
-    """A label rectangle for `box`: the first anchor (above-left, inside top-left, below-left,
-    above-right, inside top-right, left, right, inside bottom-left) that stays in the image and
-    covers no placed label; if none is free, the anchor with the least overlap."""
-    w, h = size
-    x1, y1, x2, y2 = box
-    anchors = [(x1, y1 - h), (x1, y1), (x1, y2), (x2 - w, y1 - h), (x2 - w, y1), (x1 - w, y1), (x2, y1),
-               (x1, y2 - h)]
-    best, best_cost = None, float("inf")
-    for ax, ay in anchors:
-        ax = min(max(ax, 0.0), width - w)
-        ay = min(max(ay, 0.0), height - h)
-        cand = (ax, ay, ax + w, ay + h)
-        cost = sum(_overlap(cand, p) for p in placed)
-        if cost == 0:
-            return cand
-        if cost < best_cost:
-            best, best_cost = cand, cost
-    return best  # type: ignore[return-value]
-
-
-def render_box_marks(image: Image.Image, marks: Sequence[Mark], line: int = 2, font_frac: float = 0.02,
+def render_box_marks(image: Image.Image, marks: Sequence[Mark], font_frac: float = 0.02,
                      font_px: int | None = None) -> tuple[Image.Image, list[Box]]:
-    """UI SoM: red rectangle per mark, a red label with the white number placed without overlaps.
-    `font_px` fixes the font size (the UI benchmarks draw 14 px labels) instead of scaling it with
-    the width. Returns a new image and the label rectangles (in mark order)."""
+    """UI SoM: the UI benchmarks' box marks with each mark's id as its label. `font_px` fixes the
+    label size (the UI benchmarks draw 14 px labels); otherwise it scales with the width.
+    Returns a new image and the label rectangles (in mark order)."""
+    assert all(m.box is not None for m in marks), "render_box_marks needs box marks"
     out = image.convert("RGB").copy()
-    draw = ImageDraw.Draw(out)
-    font = ImageFont.load_default(size=font_px) if font_px else mark_font(out.width, font_frac)
-    placed: list[Box] = []
-    for m in marks:
-        assert m.box is not None, "render_box_marks needs box marks"
-        draw.rectangle(m.box, outline=RED, width=line)
-    for m in marks:
-        tw, th = _text_size(font, str(m.id))
-        lab = place_label(m.box, (tw + 4, th + 4), placed, out.width, out.height)  # type: ignore[arg-type]
-        placed.append(lab)
-        draw.rectangle(lab, fill=RED)
-        draw.text((lab[0] + 2, lab[1] + 2), str(m.id), fill=WHITE, font=font, anchor="lt")
-    return out, placed
+    px = font_px or marks_render.scaled_font_px(out.width, font_frac)
+    rects = marks_render.draw_box_marks(out, [m.box for m in marks], [str(m.id) for m in marks], px)
+    return out, [tuple(float(v) for v in r) for r in rects]  # type: ignore[misc]
 
 
 def circle_radius(width: int, font_frac: float = 0.03) -> int:
-    """Radius of a point mark: half the "55" label's larger side plus a pixel (upstream draw_marks)."""
-    return max(_text_size(mark_font(width, font_frac), "55")) // 2 + 1
+    """Radius of a point mark (see magma_bench.marks.circle_radius)."""
+    return marks_render.circle_radius(width, font_frac)
 
 
 def render_point_marks(image: Image.Image, marks: Sequence[Mark], font_frac: float = 0.03) -> Image.Image:
     """Robot/video SoM: filled red circle with the white number centred on each mark."""
     out = image.convert("RGB").copy()
-    draw = ImageDraw.Draw(out)
-    font = mark_font(out.width, font_frac)
-    r = circle_radius(out.width, font_frac)
-    for m in marks:
-        draw.ellipse((m.x - r, m.y - r, m.x + r, m.y + r), fill=RED)
-        draw.text((m.x, m.y), str(m.id), fill=WHITE, font=font, anchor="mm")
+    marks_render.draw_point_marks(out, [(m.x, m.y) for m in marks], [str(m.id) for m in marks], font_frac)
     return out
 
 

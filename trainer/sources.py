@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from magma_bench.errors import UserError
+from magma_bench.geometry import iou
 from magma_bench.trainer import data
 from magma_bench.trainer.data import Example
 
@@ -36,17 +37,10 @@ def _read_json(path: Path) -> Any:
         raise UserError(f"{path}: cannot read JSON ({e})") from None
 
 
-def _iou(a, b) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
-    return ix * iy / union if union > 0 else 0.0
-
-
 def _with_target(boxes: list[list[float]], box: list[float]) -> tuple[list[list[float]], int]:
     """Candidates plus the index of the target box (appended when no candidate matches it)."""
-    best = max(range(len(boxes)), key=lambda i: _iou(boxes[i], box), default=-1)
-    if best >= 0 and _iou(boxes[best], box) > 0.9:
+    best = max(range(len(boxes)), key=lambda i: iou(boxes[i], box), default=-1)
+    if best >= 0 and iou(boxes[best], box) > 0.9:
         return boxes, best
     return [*boxes, box], len(boxes)
 

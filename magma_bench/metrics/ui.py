@@ -113,17 +113,6 @@ def resolve_point(parsed: dict[str, Any] | None, size: Sequence[float],
     return (float(pt[0]), float(pt[1]))
 
 
-def point_in_box(point: Sequence[float] | None, box: Sequence[float]) -> bool:
-    """SeeClick's hit test: x1 <= x <= x2 and y1 <= y <= y2 (box [x1, y1, x2, y2], same units)."""
-    if point is None:
-        return False
-    return bool(box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3])
-
-
-def xywh_to_xyxy(b: Sequence[float]) -> list[float]:
-    return [b[0], b[1], b[0] + b[2], b[1] + b[3]]
-
-
 # -- VisualWebBench --------------------------------------------------------------------------------
 def vwb_parse_choice(response: Any, n: int = 8) -> str:
     """VisualWebBench's `parse_multi_choice_response`: a letter, "z" for none, "a" for empty."""

@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 from PIL import Image
 
+from magma_bench.geometry import intersection_area
+from magma_bench.marks import scaled_font_px, text_size
 from magma_bench.model.formats import parse_coordinate
 from magma_bench.trainer import som
 
@@ -35,7 +37,7 @@ def test_box_labels_never_overlap_and_stay_in_image():
     out, labels = som.render_box_marks(img, marks)
     assert out.size == img.size and img.getpixel((0, 0)) == (240, 240, 240)  # input untouched
     for a, b in itertools.combinations(labels, 2):
-        assert som._overlap(a, b) == 0, (a, b)
+        assert intersection_area(a, b) == 0, (a, b)
     assert all(0 <= x1 and 0 <= y1 and x2 <= 260 and y2 <= 170 for x1, y1, x2, y2 in labels)
     arr = np.asarray(out)
     x1, y1, x2, y2 = (int(v) for v in marks[0].box)
@@ -65,12 +67,14 @@ def test_fixed_label_font_matches_the_ui_benchmarks_and_still_avoids_overlaps():
     _, labels = som.render_box_marks(Image.new("RGB", (260, 170)), marks, font_px=14)
     assert all(8 <= y2 - y1 <= 20 for _, y1, _, y2 in labels)
     for a, b in itertools.combinations(labels, 2):
-        assert som._overlap(a, b) == 0
+        assert intersection_area(a, b) == 0
 
 
 def test_font_grows_with_image_width_like_upstream():
-    small, big = som.mark_font(256), som.mark_font(1024)
-    assert min(som._text_size(big, "55")) >= 0.03 * 1024 > min(som._text_size(small, "55"))
+    from magma_bench.marks import font
+
+    small, big = font(scaled_font_px(256)), font(scaled_font_px(1024))
+    assert min(text_size(big, "55")) >= 0.03 * 1024 > min(text_size(small, "55"))
 
 
 def test_target_text_is_the_shared_coordinate_format():
@@ -78,3 +82,20 @@ def test_target_text_is_the_shared_coordinate_format():
     text = som.som_target(m, 500, 500)
     assert text == "Coordinate: (0.04, 0.12). Mark: 12"
     assert parse_coordinate(text) == (0.04, 0.12, 12)
+
+
+def test_training_marks_are_the_evaluation_marks_pixel_for_pixel(tmp_path):
+    """One renderer: the trainer's UI SoM image equals the ScreenSpot/VWB evaluation image drawn by
+    `benchmarks/ui/som.draw_marks` for the same boxes and numbers (no train/eval skew)."""
+    from magma_bench.benchmarks.ui.som import draw_marks
+    from magma_bench.marks import UI_FONT_PX
+
+    rng = np.random.default_rng(5)
+    img = Image.fromarray(rng.integers(0, 255, (170, 260, 3), dtype=np.uint8))
+    marks = som.assign_marks(_dense_boxes(), 1)
+    trained, rects = som.render_box_marks(img, marks, font_px=UI_FONT_PX)
+    img.save(tmp_path / "screen.png")
+    eval_rects = draw_marks(tmp_path / "screen.png", [m.box for m in marks], tmp_path / "som.png",
+                            labels=[str(m.id) for m in marks])
+    assert np.array_equal(np.asarray(trained), np.asarray(Image.open(tmp_path / "som.png")))
+    assert [list(r) for r in rects] == [[float(v) for v in r] for r in eval_rects]

@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui.som import draw_marks, load_candidates
 from magma_bench.errors import UserError
-from magma_bench.metrics.ui import parse_grounding, point_in_box, resolve_point
+from magma_bench.geometry import iou, point_in_box
+from magma_bench.metrics.ui import parse_grounding, resolve_point
 from magma_bench.types import AnswerSpace, Request, Sample
 
 # SeeClick's ScreenSpot prompt (pretrain/screenspot_test.py), which Magma's evaluation follows.
@@ -32,14 +33,6 @@ def image_size(path: Path) -> tuple[int, int]:
             return im.size
     except OSError as e:
         raise UserError(f"{path}: cannot read image ({e})") from None
-
-
-def _iou(a: list[float], b: list[float]) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 class PointGrounding(Benchmark):
@@ -89,8 +82,8 @@ class PointGrounding(Benchmark):
             if not Path(image).exists():
                 draw_marks(Path(sample.inputs["image"]), marks, Path(image))
             text += SOM_PROMPT
-            best = max(range(len(marks)), key=lambda i: _iou(marks[i], sample.target))
-            if _iou(marks[best], sample.target) > 0.5:
+            best = max(range(len(marks)), key=lambda i: iou(marks[i], sample.target))
+            if iou(marks[best], sample.target) > 0.5:
                 reference += f". Mark: {best + 1}"
             largest = max(range(len(marks)), key=lambda i: (marks[i][2] - marks[i][0]) * (marks[i][3] - marks[i][1]))
             heuristic = f"Mark: {largest + 1}"

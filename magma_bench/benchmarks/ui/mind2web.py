@@ -23,13 +23,13 @@ import numpy as np
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.benchmarks.ui._grounding import image_size
 from magma_bench.errors import UserError
+from magma_bench.geometry import point_in_box
 from magma_bench.hf_files import find_files
 from magma_bench.metrics.ui import (
     grounding_from_point,
     mind2web_f1,
     mind2web_op_string,
     parse_grounding,
-    point_in_box,
     resolve_point,
 )
 from magma_bench.types import AnswerSpace, Request, Sample

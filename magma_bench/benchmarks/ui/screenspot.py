@@ -18,8 +18,8 @@ import numpy as np
 
 from magma_bench.benchmarks.ui._grounding import CANDIDATES_FILE, PointGrounding, image_size
 from magma_bench.errors import UserError
+from magma_bench.geometry import xywh_to_xyxy
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image
-from magma_bench.metrics.ui import xywh_to_xyxy
 from magma_bench.types import Sample
 
 PLATFORMS = ("mobile", "desktop", "web")

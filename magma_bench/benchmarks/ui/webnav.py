@@ -128,9 +128,9 @@ class WebNav(EnvBenchmark):
         img = Image.open(io.BytesIO(png)).convert("RGB")
         marks = list(boxes.values())
         if self.som and marks:
-            from magma_bench.benchmarks.ui.som import draw_marks_on
+            from magma_bench.marks import draw_box_marks
 
-            draw_marks_on(img, marks)
+            draw_box_marks(img, marks)
         image = np.asarray(img)
         values = self._site.values or [""]
         w, h = VIEWPORT

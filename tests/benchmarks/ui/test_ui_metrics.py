@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from magma_bench.benchmarks.ui.som import _overlap, label_positions
+from magma_bench.geometry import intersection_area as _overlap
+from magma_bench.geometry import point_in_box, xywh_to_xyxy
+from magma_bench.marks import label_positions
 from magma_bench.metrics.ui import (
     aitw_actions_match,
     mind2web_f1,
     mind2web_op_string,
     parse_grounding,
-    point_in_box,
     resolve_point,
     vwb_choice_index,
     vwb_parse_choice,
-    xywh_to_xyxy,
 )
 
 
