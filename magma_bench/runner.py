@@ -157,10 +157,10 @@ def execute(p: Prepared, adapter: Any, items: Sequence[Any] | None = None, shard
         else:
             records = run_samples(p.bench, adapter, items, store, done, p.cfg.batch_size, p.cfg.timeout_s,
                                   progress)
+        if shard is None and store.shard_files():
+            store.consolidate(records)  # under this writer's lock, so no shard writer is running
     finally:
         store.close()
-    if shard is None and store.shard_files():
-        store.consolidate(records)
     return records, resumed
 
 

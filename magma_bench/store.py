@@ -7,10 +7,17 @@
 
 A SIGKILL can leave a partial last line in records.jsonl; opening the store cuts it off, so
 resuming never reads half a record and never writes a duplicate.
+
+One writer per records file: `open` takes a non-blocking `flock` on `.writer.lock` (exclusive for
+the main writer, shared for shard writers, which also lock their own `.writer-<shard>.lock`), so
+two identical runs into one directory cannot both evaluate every sample; the second is refused
+with one line. The kernel drops the lock when its holder exits, SIGKILL included.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -23,6 +30,7 @@ from magma_bench.errors import UserError
 RECORDS = "records.jsonl"
 SUMMARY = "summary.json"
 MANIFEST = "manifest.json"
+LOCK = ".writer.lock"
 
 
 def config_hash(config: dict[str, Any]) -> str:
@@ -84,6 +92,7 @@ class RunStore:
         self.root = Path(root)
         self.shard = shard
         self._fh: Any = None
+        self._locks: list[Any] = []
 
     @property
     def records_path(self) -> Path:
@@ -102,6 +111,17 @@ class RunStore:
         except OSError as e:
             raise UserError(f"cannot write the run directory {self.root}: {e.strerror}; "
                             f"choose another --out") from None
+        # The main writer excludes everyone; shard writers exclude only their own shard's twin.
+        self._lock(self.root / LOCK, exclusive=self.shard is None)
+        if self.shard is not None:
+            self._lock(self._shard_lock(self.shard), exclusive=True)
+        try:
+            return self._open_records(manifest)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_records(self, manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
         mpath = self.root / MANIFEST
         if not mpath.exists():
             write_json_atomic(mpath, manifest)
@@ -145,9 +165,38 @@ class RunStore:
         os.fsync(self._fh.fileno())
 
     def close(self) -> None:
+        """Close the records file and release this writer's locks."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+        for fh in reversed(self._locks):
+            fh.close()  # closing the descriptor drops the flock
+        self._locks = []
+
+    def _shard_lock(self, shard: str) -> Path:
+        return self.root / f".writer-{shard}.lock"
+
+    def _lock(self, path: Path, exclusive: bool) -> None:
+        """Take a non-blocking flock on `path` (kept open until `close`), or refuse in one line.
+        The holder's pid is written into the file only to name it in that line."""
+        fh = open(path, "a+")
+        try:
+            fcntl.flock(fh.fileno(), (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except OSError as e:
+            fh.seek(0)
+            holder = fh.read().split("\n", 1)[0].strip()
+            fh.close()
+            self.close()
+            if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            who = f"pid {holder}" if holder.isdigit() else "pid unknown"
+            raise UserError(f"run directory {self.root} is being written by another process ({who}); "
+                            f"wait for it or choose another --out") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._locks.append(fh)
 
     def consolidate(self, records: list[dict[str, Any]]) -> None:
         """Rewrite records.jsonl as exactly `records` (in their order) and remove shard files:
@@ -160,6 +209,9 @@ class RunStore:
         os.replace(tmp, self.root / RECORDS)
         for p in self.shard_files():
             p.unlink()
+        if self._locks and self.shard is None:  # shard writers are excluded while we hold the main lock
+            for p in self.root.glob(".writer-*.lock"):
+                p.unlink(missing_ok=True)
 
 
 def load_run(run_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]:
