@@ -18,7 +18,7 @@ def magma_bench_exe() -> str:
 
 
 def data_env(tmp: Path) -> dict[str, str]:
-    return {**os.environ, "MAGMA_BENCH_DATA": str(tmp / "data")}
+    return {**os.environ, "MAGMA_BENCH_DATA": str(tmp / "data"), "MAGMA_BENCH_CACHE": str(tmp / "cache")}
 
 
 TINY_MIX = """name: tiny_test

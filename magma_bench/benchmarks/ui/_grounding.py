@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui.som import draw_marks, load_candidates
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.geometry import iou, point_in_box
 from magma_bench.metrics.ui import parse_grounding, resolve_point
@@ -57,7 +58,7 @@ class PointGrounding(Benchmark):
             raise UserError(f"{self.name}: som=True needs candidate boxes: pass som_boxes=<file> "
                             f"({{image file: [[x1, y1, x2, y2], ...]}}), none found at {path}")
         cands = load_candidates(path)
-        cache = Path(data_dir) / ".magma_cache" / "som"
+        cache = data_cache(data_dir, "som")
         for s in samples:
             boxes = cands.get(s.meta[key])
             if boxes is None:

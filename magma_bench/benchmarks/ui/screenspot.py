@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from magma_bench.benchmarks.ui._grounding import CANDIDATES_FILE, PointGrounding, image_size
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.geometry import xywh_to_xyxy
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image
@@ -94,7 +95,7 @@ class ScreenSpot(PointGrounding):
         return samples
 
     def _load_hub(self, data_dir: Path, split: str) -> list[Sample]:
-        cache = data_dir / ".magma_cache" / "images"
+        cache = data_cache(data_dir, "images")
         samples = []
         for i, row in enumerate(load_hf_rows(data_dir, split)):
             missing = [k for k in ("bbox", "instruction", "data_type", "image") if k not in row]

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.cache import data_cache
 from magma_bench.errors import MissingDependency, UserError
 from magma_bench.hf_files import load_hf_rows, materialize_image
 from magma_bench.metrics.ui import vwb_choice_index, vwb_rouge, vwb_webqa_f1
@@ -91,7 +92,7 @@ class VisualWebBench(Benchmark):
     # -- loading -----------------------------------------------------------------------------------
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        cache = data_dir / ".magma_cache" / "images"
+        cache = data_cache(data_dir, "images")
         samples = []
         for task in self.tasks:
             folder = data_dir / task

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmarks.vl._vqa_base import VQABase
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, require_fields
 from magma_bench.metrics.anls import anls
@@ -46,7 +47,7 @@ class DocVQA(VQABase):
             where, images = str(files[0]), [str(files[0].parent / r.get("image", "")) for r in rows]
         else:
             rows, where = load_hf_rows(data_dir, split), str(data_dir)
-            cache = data_dir / ".magma_cache" / "images"
+            cache = data_cache(data_dir, "images")
             images = [str(materialize_image(r["image"], cache, str(r.get("questionId", i))))
                       if "image" in r else "" for i, r in enumerate(rows, 1)]
         samples = []

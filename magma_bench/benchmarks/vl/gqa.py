@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmarks.vl._vqa_base import VQABase
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, require_fields
 from magma_bench.metrics.exact import exact_match
@@ -57,7 +58,7 @@ class GQA(VQABase):
                 raise UserError(f"{data_dir}: neither testdev_balanced_questions.json nor the hub folders "
                                 "testdev_balanced_instructions/ and testdev_balanced_images/")
             rows, where = load_hf_rows(ins, split), str(ins)
-            cache = data_dir / ".magma_cache" / "images"
+            cache = data_cache(data_dir, "images")
             image_of = {str(r["id"]): str(materialize_image(r["image"], cache, str(r["id"])))
                         for r in load_hf_rows(imgs, split)}
         samples = []

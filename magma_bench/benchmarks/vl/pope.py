@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, read_json_lines_or_array
 from magma_bench.metrics.binary import binary_metrics, pope_yes_no
@@ -76,7 +77,7 @@ class Pope(Benchmark):
         return samples
 
     def _load_hub(self, data_dir: Path, split: str) -> list[Sample]:
-        cache = data_dir / ".magma_cache" / "images"
+        cache = data_cache(data_dir, "images")
         samples = []
         for i, row in enumerate(load_hf_rows(data_dir, split), 1):
             cat = row.get("category")
