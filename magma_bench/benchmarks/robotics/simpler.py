@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from magma_bench.action_spec import SIMPLER_BRIDGE, SIMPLER_GOOGLE
 from magma_bench.benchmark import EnvBenchmark
 from magma_bench.errors import MissingDependency
 from magma_bench.types import Episode, StepResult
@@ -143,6 +144,7 @@ class SimplerEnvBackend(EnvBenchmark):
 
 class SimplerEnvBridge(SimplerEnvBackend):
     name = "simplerenv_bridge"
+    action_spec = SIMPLER_BRIDGE
     robot = "bridge"
     tasks: ClassVar[dict[str, str]] = {
         "widowx_spoon_on_towel": "put_spoon_on_towel", "widowx_carrot_on_plate": "put_carrot_on_plate",
@@ -152,6 +154,7 @@ class SimplerEnvBridge(SimplerEnvBackend):
 
 class SimplerEnvGoogle(SimplerEnvBackend):
     name = "simplerenv_google"
+    action_spec = SIMPLER_GOOGLE
     robot = "google"
     tasks: ClassVar[dict[str, str]] = {
         "google_robot_pick_coke_can": "pick_coke_can", "google_robot_move_near": "move_near",

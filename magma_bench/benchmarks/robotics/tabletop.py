@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from magma_bench.action_spec import TABLETOP_BRIDGE, TABLETOP_GOOGLE
 from magma_bench.benchmark import EnvBenchmark
 from magma_bench.errors import UserError
 from magma_bench.types import Episode, StepResult
@@ -232,6 +233,7 @@ class TabletopBridge(Tabletop):
     """Bridge-shaped tasks (SimplerEnv WidowX): spoon on towel, carrot on plate, stack, eggplant in basket."""
 
     name = "tabletop_bridge"
+    action_spec = TABLETOP_BRIDGE
     robot = "bridge"
     task_names = ("put_spoon_on_towel", "put_carrot_on_plate", "stack_green_block_on_yellow_block",
                   "put_eggplant_in_basket")
@@ -241,5 +243,6 @@ class TabletopGoogle(Tabletop):
     """Google-Robot-shaped tasks (SimplerEnv): pick coke can, move near, open drawer, close drawer."""
 
     name = "tabletop_google"
+    action_spec = TABLETOP_GOOGLE
     robot = "google"
     task_names = ("pick_coke_can", "move_near", "open_drawer", "close_drawer")
