@@ -81,7 +81,7 @@ def pivot_markdown(rows: list[dict[str, Any]]) -> str:
             cells = []
             for b in benches:
                 r = cell.get((b, a))
-                if r is None:
+                if r is None or r["headline"] is None:  # not run, or run on no samples (n=0)
                     cells.append("–")
                 else:
                     lo, hi = r["ci95"]
@@ -97,9 +97,8 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["benchmark", "variant", "adapter", "headline", "ci_low", "ci_high", "n", "errors", "data", "split"])
     for r in rows:
-        w.writerow([r["benchmark"], r["variant"], r["adapter"], f"{r['headline']:.4f}",
-                    *(f"{x:.4f}" if x is not None else "" for x in r["ci95"]), r["n"], r["errors"], r["data"],
-                    r["split"]])
+        w.writerow([r["benchmark"], r["variant"], r["adapter"], *(f"{x:.4f}" if x is not None else "" for x in
+                    (r["headline"], *r["ci95"])), r["n"], r["errors"], r["data"], r["split"]])
     return buf.getvalue()
 
 

@@ -25,7 +25,7 @@ from magma_bench.evaluator import (
 )
 from magma_bench.provenance import revision, versions
 from magma_bench.registry import make_adapter, make_benchmark
-from magma_bench.rollout import run_episodes
+from magma_bench.rollout import run_episodes, run_episodes_vector
 from magma_bench.stats import bootstrap_ci
 from magma_bench.store import SUMMARY, RunStore, config_hash, write_json_atomic
 
@@ -51,6 +51,7 @@ def ensure_offline(bench: Any, n: int | None, seed: int) -> Path:
     out = offline_dir(bench, n, seed)
     if out.exists():
         return out
+    remove_stale_tmp(out)
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -62,6 +63,30 @@ def ensure_offline(bench: Any, n: int | None, seed: int) -> Path:
     except OSError:  # another process won the race
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def remove_stale_tmp(out: Path) -> list[Path]:
+    """Remove `<out>.tmp<PID>` folders whose generating process is gone (killed mid-generation);
+    a live generator's folder is left alone. Returns what was removed."""
+    removed = []
+    for tmp in out.parent.glob(out.name + ".tmp*"):
+        pid = tmp.name[len(out.name) + 4:]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftover from an earlier attempt in this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def resolve_data(bench: Any, cfg: RunConfig) -> tuple[Path | None, str]:
@@ -80,12 +105,17 @@ def resolve_data(bench: Any, cfg: RunConfig) -> tuple[Path | None, str]:
 
 
 def summarize(bench: Any, records: Sequence[dict], seed: int) -> dict[str, Any]:
-    """Headline, sub-metrics, n, 95% bootstrap CI, errors and timing totals of a set of records."""
-    agg = bench.aggregate(records)
-    cols = bench.columns(records)
-    ci = bootstrap_ci(lambda w: bench.statistic(cols, w), len(records), seed=seed) if records else (None, None)
+    """Headline, sub-metrics, n, 95% bootstrap CI, errors and timing totals of a set of records.
+    With no records (an empty split, `--limit 0`) the headline and CI are None: there is no number."""
+    if records:
+        agg = bench.aggregate(records)
+        cols = bench.columns(records)
+        ci = bootstrap_ci(lambda w: bench.statistic(cols, w), len(records), seed=seed)
+        headline, metrics = agg.headline, agg.metrics
+    else:
+        headline, metrics, ci = None, {}, (None, None)
     return {
-        "n": len(records), "headline": agg.headline, "metrics": agg.metrics,
+        "n": len(records), "headline": headline, "metrics": metrics,
         "ci95": [ci[0], ci[1]],
         "errors": sum(1 for r in records if r.get("error")),
         "timing": {
@@ -151,7 +181,13 @@ def execute(p: Prepared, adapter: Any, items: Sequence[Any] | None = None, shard
     try:
         if is_env(p.bench):
             try:
-                records = run_episodes(p.bench, adapter, items, store, done, progress)
+                if p.cfg.num_envs > 1:  # N envs in worker processes, built as prepare() built p.bench
+                    from magma_bench.vector_env import EnvFactory
+
+                    records = run_episodes_vector(EnvFactory(p.cfg.benchmark, p.cfg.benchmark_args), adapter,
+                                                  items, store, done, p.cfg.num_envs, progress)
+                else:
+                    records = run_episodes(p.bench, adapter, items, store, done, progress)
             finally:
                 p.bench.close()
         else:
@@ -189,6 +225,20 @@ def run(cfg: RunConfig, progress: ProgressHook | None = None, adapter: Any = Non
     p = prepare(cfg, adapter)
     records, resumed = execute(p, adapter, progress=progress)
     return finalize(p, records, time.perf_counter() - wall0, resumed)
+
+
+def summary_text(label: str, summary: dict[str, Any]) -> str:
+    """The line `magma-bench run` prints; a run without samples (an empty split, `--limit 0`) has
+    headline n/a instead of a number."""
+    lo, hi = summary["ci95"]
+    parts = [f"n={summary['n']}", f"errors={summary['errors']}", f"data={summary['data']}"]
+    if summary["headline"] is None:
+        head = "n/a"
+    else:
+        head = f"{summary['headline']:.2f}"
+        if lo is not None:
+            parts.insert(0, f"95% CI {lo:.2f}–{hi:.2f}")
+    return f"{label}: {head} ({', '.join(parts)}) -> {summary['run_dir']}"
 
 
 def json_view(summary: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from magma_bench.errors import UserError
+from magma_bench.errors import UserError, environment_error
 
 COMMANDS = {
     "list": "magma_bench.cli.list_cmd:list_cmd",
@@ -47,7 +47,8 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; a UserError ends in one line on stderr and exit status 2."""
+    """Run the CLI; a UserError, a full disk or an unwritable path ends in one line on stderr and
+    exit status 2. Other exceptions are bugs and keep their traceback."""
     try:
         cli.main(args=argv, prog_name="magma-bench", standalone_mode=False)
     except UserError as e:
@@ -64,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("magma-bench: interrupted; re-run the same command to resume", err=True)
         return 130
+    except OSError as e:  # a full disk or a read-only path is one line; anything else is a bug
+        line = environment_error(e)
+        if line is None:
+            raise
+        click.echo(f"magma-bench: error: {line}", err=True)
+        return 2
     return 0
 
 

@@ -21,7 +21,7 @@ def print_rich(rows: list[dict]) -> None:
         for r in rs:
             lo, hi = r["ci95"]
             label = r["benchmark"] + (f" ({r['variant']})" if r["variant"] else "")
-            t.add_row(label, r["adapter"], f"{r['headline']:.1f}",
+            t.add_row(label, r["adapter"], "–" if r["headline"] is None else f"{r['headline']:.1f}",
                       f"[{lo:.1f}, {hi:.1f}]" if lo is not None else "–", str(r["n"]), str(r["errors"]))
         Console(width=120).print(t)
 

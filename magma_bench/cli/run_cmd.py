@@ -21,18 +21,20 @@ from magma_bench.cli.options import parse_kv, progress_bar
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=int, default=16, show_default=True)
 @click.option("--timeout", "timeout_s", type=float, help="Seconds per adapter call before it counts as a timeout.")
+@click.option("--envs", "num_envs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Closed-loop runs: environments in worker processes, one batched act call per step.")
 @click.option("--bench-arg", multiple=True, help="Benchmark variant KEY=VALUE (repeatable).")
 @click.option("--adapter-arg", multiple=True, help="Adapter argument KEY=VALUE (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | None, out: Path,
-            limit: int | None, n: int | None, seed: int, batch_size: int, timeout_s: float | None,
+            limit: int | None, n: int | None, seed: int, batch_size: int, timeout_s: float | None, num_envs: int,
             bench_arg: tuple[str, ...], adapter_arg: tuple[str, ...], as_json: bool) -> None:
     """Evaluate ADAPTER on BENCHMARK; re-running the same command resumes."""
     from magma_bench.evaluator import RunConfig
-    from magma_bench.runner import json_view, run
+    from magma_bench.runner import json_view, run, summary_text
 
     cfg = RunConfig(benchmark=benchmark, adapter=adapter, split=split, data_dir=data_dir, out=out,
-                    limit=limit, seed=seed, n=n, batch_size=batch_size, timeout_s=timeout_s,
+                    limit=limit, seed=seed, n=n, batch_size=batch_size, timeout_s=timeout_s, num_envs=num_envs,
                     benchmark_args=parse_kv(bench_arg, "--bench-arg"),
                     adapter_args=parse_kv(adapter_arg, "--adapter-arg"))
     with progress_bar(f"{benchmark} × {adapter}", enabled=not as_json) as hook:
@@ -40,7 +42,4 @@ def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | No
     if as_json:
         click.echo(json.dumps(json_view(summary)))
         return
-    lo, hi = summary["ci95"]
-    click.echo(f"{benchmark} × {adapter}: {summary['headline']:.2f} "
-               f"(95% CI {lo:.2f}–{hi:.2f}, n={summary['n']}, errors={summary['errors']}, "
-               f"data={summary['data']}) -> {summary['run_dir']}")
+    click.echo(summary_text(f"{benchmark} × {adapter}", summary))

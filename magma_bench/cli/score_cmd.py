@@ -54,7 +54,10 @@ def score_cmd(benchmark: str, data_dir: Path, predictions: Path, split: str | No
         click.echo(json.dumps(view))
         return
     lo, hi = summary["ci95"]
-    click.echo(f"{benchmark}: {summary['headline']:.2f} (95% CI {lo:.2f}–{hi:.2f}, n={summary['n']})")
+    if summary["headline"] is None:  # no samples: nothing to score
+        click.echo(f"{benchmark}: n/a (n=0)")
+    else:
+        click.echo(f"{benchmark}: {summary['headline']:.2f} (95% CI {lo:.2f}–{hi:.2f}, n={summary['n']})")
     if summary["missing_ids"]:
         click.echo(f"  {summary['missing_ids']} sample(s) had no prediction and count as wrong", err=True)
     if summary["unknown_ids"]:
