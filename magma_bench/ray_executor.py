@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from magma_bench.errors import MissingDependency, UserError
-from magma_bench.sweep import Report, plan, run_config, summary_line
+from magma_bench.sweep import Report, plan, report_failures, run_config, summary_line
 from magma_bench.sweep_config import SweepConfig
 
 
@@ -89,8 +89,7 @@ def run_ray(cfg: SweepConfig, out: Path | None, report: Report, address: str | N
     for wave in _waves(cfg, capacity):
         _run_wave(ray, cfg, out, pairs, wave, capacity, max_retries, report, summaries, failures, stats)
     stats["wall_s"] = time.perf_counter() - t0
-    if failures:
-        raise UserError(f"{len(failures)} sweep unit(s) failed; first: {failures[0]}")
+    report_failures(failures, int(stats["units"]), report)
     return summaries, stats
 
 

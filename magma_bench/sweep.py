@@ -9,6 +9,7 @@ exactly the records a local run writes.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,29 +72,67 @@ def shard_slice(items: list[Any], shard: int, num_shards: int) -> list[Any]:
 
 
 def run_local(cfg: SweepConfig, out: Path | None, report: Report, progress: Any = None) -> list[dict]:
-    """Each pair in this process; a failing pair is reported and the sweep goes on."""
+    """Each pair in this process. A failing pair is recorded with a one-line reason and the sweep
+    goes on; the failures are listed at the end and the sweep then fails (non-zero exit)."""
     from magma_bench.runner import run
 
-    summaries, failures = [], []
+    summaries: list[dict] = []
+    failures: list[str] = []
+    total = 0
     for pair in plan(cfg, report):
+        total += 1
         try:
             if progress is not None:
                 with progress(pair.label) as hook:
                     s = run(run_config(cfg, pair, out), progress=hook)
             else:
                 s = run(run_config(cfg, pair, out))
-        except UserError as e:
-            failures.append(f"{pair.label}: {e}")
-            report(f"failed {pair.label}: {e}")
+        except Exception as e:  # noqa: BLE001 - one failing pair must not stop the sweep
+            why = failure_reason(e, Path(out or cfg.out))
+            failures.append(f"{pair.label}: {why}")
+            report(f"failed {pair.label}: {why}")
             continue
         summaries.append(s)
         report(summary_line(pair.label, s))
-    if failures:
-        raise UserError(f"{len(failures)} sweep unit(s) failed; first: {failures[0]}")
+    report_failures(failures, total, report)
     return summaries
 
 
+def failure_reason(e: BaseException, out: Path) -> str:
+    """One line for a failed pair. A user error (bad data, a full disk) is its message; anything
+    else is likely a bug, so its traceback is appended to <out>/sweep-errors.log and named."""
+    from magma_bench.errors import environment_error
+
+    if isinstance(e, UserError):
+        return str(e).strip().replace("\n", " ")
+    line = environment_error(e)
+    if line is not None:
+        return line
+    why = f"{type(e).__name__}: {e}".strip().splitlines()[0][:300]
+    log = out / "sweep-errors.log"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(e)) + "\n")
+    except OSError:
+        return why
+    return f"{why} (traceback in {log})"
+
+
+def report_failures(failures: list[str], total: int, report: Report) -> None:
+    """List every failed pair ("<pair>: <reason>") and fail the sweep; nothing when none failed."""
+    if not failures:
+        return
+    report(f"failed: {len(failures)} of {total} sweep unit(s):")
+    for line in failures:
+        report(f"failed   {line}")
+    raise UserError(f"{len(failures)} of {total} sweep unit(s) failed (listed above); "
+                    f"fix them and re-run the sweep: finished pairs are kept")
+
+
 def summary_line(label: str, s: dict) -> str:
+    if s["headline"] is None:
+        return f"{label}: n/a n={s['n']} errors={s['errors']}"
     lo, hi = s["ci95"]
     ci = f"[{lo:.2f}, {hi:.2f}]" if lo is not None else "[–]"
     return f"{label}: {s['headline']:.2f} {ci} n={s['n']} errors={s['errors']}"
