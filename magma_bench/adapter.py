@@ -1,6 +1,7 @@
 """The Adapter protocol: every model, baseline or bridge behind one small batched interface.
 
-Closed-loop adapters also implement `act` (batched 7-DoF end-effector actions) and `reset`.
+Closed-loop adapters also implement `act` (batched 7-DoF end-effector actions) and, when they
+keep per-episode state, `reset(slots)` (one state per batch slot, see `reset`).
 `describe()` goes into the run manifest (and its hash into every record), so a result always
 says which weights produced it.
 """
@@ -8,6 +9,7 @@ says which weights produced it.
 from __future__ import annotations
 
 from abc import ABC
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -48,8 +50,16 @@ class Adapter(ABC):
         """One 7-DoF action [dx, dy, dz, droll, dpitch, dyaw, gripper] per observation."""
         raise NotImplementedError(f"adapter {self.name!r} does not produce robot actions")
 
-    def reset(self) -> None:  # noqa: B027 - optional hook
-        """Called at the start of every closed-loop episode (clears action queues, history)."""
+    def reset(self, slots: Sequence[int] | None = None) -> None:  # noqa: B027 - optional hook
+        """Called at the start of closed-loop episodes: clear action queues and history.
+
+        A batched run (`--envs N`) steps N episodes together and calls `reset([slot])` when the
+        episode in that slot ends and the next one starts there; every observation given to
+        `act` carries its `obs["slot"]`, so an adapter with per-episode state keeps it per slot
+        (e.g. a dict slot -> queue) and clears only the slots named. `None` means every slot: a
+        one-environment run calls `reset()` before each episode, and sees slot 0 only. An
+        adapter whose `reset()` takes no argument still works with one environment; a batched
+        run refuses it (its state could not be told apart per episode)."""
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "args": self.args, "seed": self.seed}

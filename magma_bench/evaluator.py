@@ -33,6 +33,7 @@ class RunConfig:
     n: int | None = None  # offline suite size (default: the benchmark's default_n)
     batch_size: int = 16
     timeout_s: float | None = None  # per adapter call; None = no limit
+    num_envs: int = 1  # closed loop: envs in worker processes, one batched act per step (1 = in-process)
     benchmark_args: dict[str, Any] = field(default_factory=dict)
     adapter_args: dict[str, Any] = field(default_factory=dict)
 
