@@ -23,6 +23,7 @@ DOMAIN_FIGURES = (
     "magma_bench.benchmarks.video.perf",
     "magma_bench.trainer.perf",
     "magma_bench.perf_ray",
+    "magma_bench.perf_rollout",
 )
 
 

@@ -5,7 +5,9 @@
 - bare_steps_per_s: a bare MuJoCo loop on the same compiled scene doing the same physics substeps
   and one render per control step, nothing else;
 - env_to_bare_ratio: the two above (goal >= 0.8: the harness costs little over the simulator);
-- episodes_per_min_2_workers / _1_worker: expert episodes through `run_parallel` (oracle).
+- episodes_per_min_1_env / _2_envs: expert (oracle) episodes through `runner.run`, in process vs
+  two simulators in worker processes stepped together (`--envs 2`); the oracle costs nothing, so
+  this measures the simulators in parallel, not batching (`magma_bench.perf_rollout` does that).
 """
 
 from __future__ import annotations
@@ -53,17 +55,17 @@ def _step_rates(steps: int, rounds: int = 3) -> tuple[float, float]:
     return n / t_env, n / t_bare
 
 
-def _episodes_per_min(workers: int, n: int) -> float:
-    from magma_bench.benchmarks.robotics.parallel import run_parallel
+def _episodes_per_min(envs: int, n: int) -> float:
     from magma_bench.evaluator import RunConfig
+    from magma_bench.runner import run
 
     with tempfile.TemporaryDirectory() as tmp:
         old = os.environ.get("MAGMA_BENCH_DATA")
         os.environ["MAGMA_BENCH_DATA"] = str(Path(tmp) / "data")
         try:
             t0 = time.perf_counter()
-            s = run_parallel(RunConfig(benchmark="tabletop_bridge", adapter="oracle", n=n, out=Path(tmp) / "runs"),
-                             workers=workers)
+            s = run(RunConfig(benchmark="tabletop_bridge", adapter="oracle", n=n, out=Path(tmp) / "runs",
+                              num_envs=envs))
             return 60.0 * s["n"] / (time.perf_counter() - t0)
         finally:
             if old is None:
@@ -78,8 +80,8 @@ def figures(steps: int = 150, episodes: int = 8) -> dict[str, float]:
         "tabletop.env_steps_per_s": round(env_rate, 2),
         "tabletop.bare_mujoco_steps_per_s": round(bare, 2),
         "tabletop.env_to_bare_ratio": round(env_rate / bare, 3),
-        "tabletop.episodes_per_min_1_worker": round(_episodes_per_min(1, episodes), 2),
-        "tabletop.episodes_per_min_2_workers": round(_episodes_per_min(2, episodes), 2),
+        "tabletop.episodes_per_min_1_env": round(_episodes_per_min(1, episodes), 2),
+        "tabletop.episodes_per_min_2_envs": round(_episodes_per_min(2, episodes), 2),
     }
 
 

@@ -1,4 +1,4 @@
-"""Episodes over 2 worker processes match a serial run; SimplerEnv's MMRV / Pearson r worked examples."""
+"""Episodes batched over 2 environment workers match a sequential run; SimplerEnv's MMRV / Pearson r worked examples."""
 
 from __future__ import annotations
 
@@ -65,25 +65,38 @@ def test_comparison_with_the_paper_figure8() -> None:
         paper_figure8("gpt5")
 
 
+def _records(summary: dict) -> dict[str, dict]:
+    """id -> record without its timing (the only field a batched run may change)."""
+    lines = (Path(summary["run_dir"]) / "records.jsonl").read_text().splitlines()
+    return {r["id"]: {k: v for k, v in r.items() if k != "timing"} for r in map(json.loads, lines)}
+
+
 @pytest.mark.skipif(importlib.util.find_spec("mujoco") is None, reason="needs mujoco")
-def test_two_workers_match_a_serial_run(tmp_path: Path) -> None:
-    os.environ.setdefault("MUJOCO_GL", "egl")
-    from magma_bench.benchmarks.robotics.parallel import run_parallel
+def test_batched_envs_match_a_sequential_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--envs 2` (two simulators in worker processes, one batched act per step) writes the same
+    records as the in-process run: the expert to success, and random actions on an episode list
+    cut to 6 steps (partial-credit keys included), then resumes by episode id."""
+    monkeypatch.setenv("MUJOCO_GL", os.environ.get("MUJOCO_GL", "egl"))
     from magma_bench.evaluator import RunConfig
+    from magma_bench.registry import make_benchmark
     from magma_bench.runner import run
 
     args = {"tasks": ["pick_coke_can", "close_drawer"], "size": 64}
-    cfg = RunConfig(benchmark="tabletop_google", adapter="oracle", n=8, out=tmp_path / "serial", benchmark_args=args)
-    serial = run(cfg)
-    par = run_parallel(RunConfig(benchmark="tabletop_google", adapter="oracle", n=8, out=tmp_path / "par",
-                                 benchmark_args=args), workers=2)
-    assert par["n"] == serial["n"] == 4 and par["headline"] == serial["headline"] == 100.0
-
-    def steps(s: dict) -> dict:
-        lines = (Path(s["run_dir"]) / "records.jsonl").read_text().splitlines()
-        return {r["id"]: r["scores"]["steps"] for r in map(json.loads, lines)}
-
-    assert steps(par) == steps(serial)  # same episodes, same simulator trajectories
-    again = run_parallel(RunConfig(benchmark="tabletop_google", adapter="oracle", n=8, out=tmp_path / "par",
-                                   benchmark_args=args), workers=2)
-    assert again["resumed"] == 4 and np.isclose(again["headline"], 100.0)
+    short = make_benchmark("tabletop_google", **args).generate(tmp_path / "short", 8, seed=0)
+    doc = json.loads((short / "episodes.json").read_text())
+    for row in doc["episodes"]:
+        row["max_steps"] = 6  # a few steps are enough to compare trajectories
+    (short / "episodes.json").write_text(json.dumps(doc))
+    for adapter, data_dir in (("oracle", None), ("random", short)):
+        runs = {envs: run(RunConfig(benchmark="tabletop_google", adapter=adapter, n=8, data_dir=data_dir,
+                                    out=tmp_path / f"{adapter}{envs}", benchmark_args=args, num_envs=envs))
+                for envs in (1, 2)}
+        seq, vec = _records(runs[1]), _records(runs[2])
+        assert len(seq) == 4 and vec == seq
+        assert runs[2]["headline"] == runs[1]["headline"] == (100.0 if adapter == "oracle" else 0.0)
+        if adapter == "random":
+            assert {r["scores"]["steps"] for r in seq.values()} == {6.0}
+            assert any(k.startswith("progress") for r in seq.values() for k in r["scores"])
+    again = run(RunConfig(benchmark="tabletop_google", adapter="random", n=8, data_dir=short,
+                          out=tmp_path / "random2", benchmark_args=args, num_envs=2))
+    assert again["resumed"] == 4 and np.isclose(again["headline"], 0.0)
