@@ -55,9 +55,14 @@ class RandomAdapter(Adapter):
     name = "random"
     capabilities: ClassVar = _ALL
 
+    def __init__(self, seed: int = 0, delay_s: float = 0.0, **args: Any) -> None:
+        # delay_s joins describe()'s args only when set, so plain random runs keep their identity
+        super().__init__(seed=seed, **({"delay_s": delay_s} if delay_s else {}), **args)
+        self.delay_s = float(delay_s)
+
     def generate(self, requests: list[Request]) -> list[str]:
-        if self.args.get("delay_s"):
-            time.sleep(float(self.args["delay_s"]))
+        if self.delay_s:
+            time.sleep(self.delay_s)
         return [sample_answer(r.answer_space, _rng(self.seed, r.id)) for r in requests]
 
     def act(self, observations: list[dict[str, Any]], instructions: list[str]) -> list[list[float]]:

@@ -1,7 +1,7 @@
 """`magma_hf`: the upstream microsoft/Magma-8B model through its own remote code (transformers
 `trust_remote_code`), for comparing our re-implementation against the reference one.
 
-Runs only when the user passes trust_remote_code=True (`--trust-remote-code`): the checkpoint's
+Runs only with `--trust-remote-code` (sweep config: `trust_remote_code: true`): the checkpoint's
 Python files are executed. Weights must already be on disk (no hub access). The `magma` adapter
 loads the same safetensors through a key mapping without running any remote code.
 Prompting follows the upstream model card: a system turn "You are agent that can see, talk and
@@ -22,11 +22,12 @@ SYSTEM = "You are agent that can see, talk and act."
 
 
 def check_remote_code_dir(path: Path, trust_remote_code: bool, name: str) -> dict[str, Any]:
-    """The checkpoint's config.json, after the safety gates: opt-in flag, files on disk, safetensors."""
-    if not trust_remote_code:
-        raise UserError(f"{name}: this checkpoint runs its own Python code; pass --trust-remote-code "
-                        f"(adapter arg trust_remote_code=True) only if you trust {path}. The `magma` adapter "
-                        "loads Magma-8B weights without remote code.")
+    """The checkpoint's config.json, after the safety gates: opt-in flag, files on disk, safetensors.
+    Only the bool True opens the gate: a string ("False", "no", even "true") never does."""
+    if trust_remote_code is not True:
+        raise UserError(f"{name}: {path} runs its own Python code; pass --trust-remote-code (magma-bench run/sweep; "
+                        "in a sweep config: `trust_remote_code: true` on the adapter) only if you trust it. "
+                        "The `magma` adapter loads Magma-8B weights without remote code.")
     cfg_file = path / "config.json"
     if not cfg_file.is_file():
         raise UserError(f"{name}: {cfg_file} not found; download the checkpoint (config, *.py, *.safetensors) "

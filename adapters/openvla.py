@@ -7,7 +7,8 @@ checkpoint's `dataset_statistics.json` ({unnorm_key: {"action": {"q01", "q99", "
 file). Two kinds of checkpoint load from a local directory:
 - transformers-native VLMs (any AutoModelForImageTextToText, e.g. a LLaVA fine-tuned this way);
 - the released openvla/openvla-7b, whose model class is remote code: only with
-  trust_remote_code=True, and then its own `predict_action` is used.
+  `--trust-remote-code` (a real bool True; see `magma_hf.check_remote_code_dir`), and then its own
+  `predict_action` is used.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class OpenVLAAdapter(HFVisionLanguageAdapter):
             check_remote_code_dir(path, trust_remote_code, self.name)
             self.remote = True
         self.unnorm_key, stats = load_norm_stats(path, unnorm_key)
-        self.trust_remote_code = trust_remote_code
+        self.trust_remote_code = trust_remote_code is True
         super().__init__(seed=seed, checkpoint=path, device=device, dtype=dtype, unnorm_key=unnorm_key, **args)
         from magma_bench.model.action_tokenizer import ActionTokenizer
 

@@ -106,20 +106,35 @@ def adapter_class(name: str) -> tuple[type, dict[str, Any]]:
     return e.load(), e.kwargs
 
 
-def make_benchmark(name: str, **args: Any) -> Any:
+def make_benchmark(name: str, /, **args: Any) -> Any:
+    """Build a benchmark; `args` are checked and typed against its constructor (typed_args)."""
+    from magma_bench.typed_args import benchmark_args
+
     cls, kwargs = benchmark_class(name)
-    bench = cls(**{**kwargs, **args})
+    bench = cls(**{**kwargs, **benchmark_args(name, args)})
     if getattr(bench, "name", None) != name:
         # One class may serve several registered names (variants); the instance carries the name.
         bench.name = name
     return bench
 
 
-def make_adapter(name: str, **args: Any) -> Any:
+def make_adapter(name: str, /, *, trust_remote_code: bool = False, **args: Any) -> Any:
+    """Build an adapter; `args` are checked and typed against its constructor (typed_args).
+    `trust_remote_code` must be a real bool (from `--trust-remote-code` or a sweep config's
+    `trust_remote_code: true`): any other value, "False" or "true" included, is refused, so no
+    spelling of a string can open the remote-code gate. It is handed only to adapters that take it."""
+    from magma_bench.typed_args import adapter_args, takes
+
+    if not isinstance(trust_remote_code, bool):
+        raise UserError(f"adapter {name!r}: trust_remote_code must be True or False, got {trust_remote_code!r}; "
+                        "pass --trust-remote-code to run checkpoint code")
     cls, kwargs = adapter_class(name)
+    args = adapter_args(name, args, user=False)
     ok, why = cls.availability()
     if not ok:
         raise UserError(f"adapter {name!r} cannot run here: {why}")
+    if takes(cls, "trust_remote_code"):
+        args["trust_remote_code"] = trust_remote_code
     return cls(**{**kwargs, **args})
 
 

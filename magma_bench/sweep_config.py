@@ -1,16 +1,22 @@
 """Sweep configuration: benchmarks x adapters, parsed from YAML into typed dataclasses.
 
-Unknown or duplicate keys are errors (a typo must not silently change what runs).
+Unknown or duplicate keys are errors (a typo must not silently change what runs), every value is
+typed against its field (`magma_bench.typed_args`: `batch_size: "16"` is read as 16, `limit: -5`
+and `timeout_s: .nan` are errors), and each benchmark's and adapter's `args` are checked against
+its constructor when the file is loaded, before anything runs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from magma_bench.errors import UserError, did_you_mean
+from magma_bench.errors import UserError
+from magma_bench.typed_args import Range, adapter_args, benchmark_args, coerce_args, takes
 from magma_bench.yaml_strict import load_yaml_strict
+
+Count = Annotated[int, Range(min=1)]
 
 
 @dataclass
@@ -18,19 +24,26 @@ class BenchmarkSpec:
     name: str
     split: str | None = None  # default: the benchmark's own split
     data_dir: str | None = None  # official data; None -> offline suite
-    n: int | None = None  # offline suite size; None -> the benchmark's default_n
-    limit: int | None = None  # evaluate only the first N samples
-    args: dict[str, Any] = field(default_factory=dict)  # variant arguments
-    shards: int | None = None  # Ray executor: split this benchmark's samples into N work units
+    n: Annotated[int | None, Range(min=1)] = None  # offline suite size; None -> the benchmark's default_n
+    limit: Annotated[int | None, Range(min=0)] = None  # evaluate only the first N samples
+    args: dict[str, Any] = field(default_factory=dict)  # variant arguments (typed against the constructor)
+    shards: Annotated[int | None, Range(min=1)] = None  # Ray executor: split this benchmark's samples into N work units
 
 
 @dataclass
 class AdapterSpec:
     name: str
     args: dict[str, Any] = field(default_factory=dict)  # constructor arguments (checkpoint, ...)
-    num_gpus: float = 0.0  # Ray executor: GPUs each worker of this adapter reserves
-    num_cpus: float = 1.0  # Ray executor: CPUs each worker reserves (simulators and browsers run inside)
-    workers: int = 1  # Ray executor: workers (adapter copies) for this adapter; each loads it once
+    num_gpus: Annotated[float, Range(min=0)] = 0.0  # Ray executor: GPUs each worker of this adapter reserves
+    num_cpus: Annotated[float, Range(min=0, min_open=True)] = 1.0  # Ray executor: CPUs each worker reserves
+    workers: Count = 1  # Ray executor: workers (adapter copies) for this adapter; each loads it once
+    trust_remote_code: bool = False  # let this adapter run its checkpoint's Python code (a YAML bool only)
+
+    def __post_init__(self) -> None:
+        # `args` are what the adapter is built with (sweep.run_config, the Ray workers); the opt-in
+        # joins them only here, as the bool True, after the user's own `args` were checked.
+        if self.trust_remote_code is True:
+            self.args = {**self.args, "trust_remote_code": True}
 
 
 @dataclass
@@ -39,35 +52,63 @@ class SweepConfig:
     adapters: list[AdapterSpec]
     out: str = "runs"  # run store root
     seed: int = 0  # offline-suite and adapter seed
-    batch_size: int = 16
-    timeout_s: float | None = None
+    batch_size: Count = 16
+    timeout_s: Annotated[float | None, Range(min=0, min_open=True)] = None  # per adapter call; finite
     skip_unavailable: bool = True  # skip (with the reason) what cannot run here instead of failing
-    shards: int = 1  # Ray executor: default work units per benchmark x adapter
+    shards: Count = 1  # Ray executor: default work units per benchmark x adapter
 
 
-def _strict(cls: type, raw: Any, where: str) -> Any:
+def _spec(cls: type, raw: Any, where: str, nested: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A mapping's keys and scalar values checked against `cls`'s fields (nested lists are
+    checked by the caller)."""
     if isinstance(raw, str) and cls in (BenchmarkSpec, AdapterSpec):
         raw = {"name": raw}
     if not isinstance(raw, dict):
         raise UserError(f"{where}: expected a mapping, got {type(raw).__name__}")
-    names = {f.name for f in fields(cls)}
-    unknown = [k for k in raw if k not in names]
-    if unknown:
-        raise UserError(f"{where}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], names)}")
-    return cls(**raw)
+    if cls is not SweepConfig and not isinstance(raw.get("name"), str):
+        raise UserError(f"{where}: `name` (a registered name) is required")
+    if "args" in raw and not isinstance(raw["args"], dict):
+        raise UserError(f"{where}: `args` must be a mapping of argument: value")
+    flat = {k: v for k, v in raw.items() if k not in nested}
+    return {**raw, **coerce_args(cls, flat, where, noun="key")}
 
 
-def load_sweep(path: Path) -> SweepConfig:
+def _adapter(raw: Any, where: str, trust_all: bool) -> AdapterSpec:
+    d = _spec(AdapterSpec, raw, where)
+    name = d["name"]
+    if "trust_remote_code" in d and not isinstance(raw.get("trust_remote_code"), bool):
+        raise UserError(f"{where}: trust_remote_code must be the YAML bool true or false (unquoted), "
+                        f"got {raw['trust_remote_code']!r}")
+    d["args"] = adapter_args(name, d.get("args") or {}, where=f"{where}.args")
+    from magma_bench.registry import adapter_class
+
+    cls = adapter_class(name)[0]
+    if d.get("trust_remote_code") and not takes(cls, "trust_remote_code"):
+        raise UserError(f"{where}: adapter {name!r} runs no checkpoint code; remove trust_remote_code")
+    if trust_all and takes(cls, "trust_remote_code"):
+        d["trust_remote_code"] = True
+    return AdapterSpec(**d)
+
+
+def load_sweep(path: Path, trust_remote_code: bool = False) -> SweepConfig:
+    """Parse and check a sweep config. `trust_remote_code` (the `sweep --trust-remote-code` flag)
+    opts in every adapter that can run checkpoint code."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"sweep config {path} does not exist")
     raw = load_yaml_strict(path.read_text(), path)
     if not isinstance(raw, dict):
         raise UserError(f"{path}: expected a mapping at the top level")
-    raw = dict(raw)
     for key in ("benchmarks", "adapters"):
         if not isinstance(raw.get(key), list) or not raw[key]:
             raise UserError(f"{path}: `{key}` must be a non-empty list")
-    raw["benchmarks"] = [_strict(BenchmarkSpec, b, f"{path}: benchmarks[{i}]") for i, b in enumerate(raw["benchmarks"])]
-    raw["adapters"] = [_strict(AdapterSpec, a, f"{path}: adapters[{i}]") for i, a in enumerate(raw["adapters"])]
-    return _strict(SweepConfig, raw, str(path))
+    top = _spec(SweepConfig, raw, str(path), nested=("benchmarks", "adapters"))
+    benches = []
+    for i, b in enumerate(raw["benchmarks"]):
+        where = f"{path}: benchmarks[{i}]"
+        d = _spec(BenchmarkSpec, b, where)
+        d["args"] = benchmark_args(d["name"], d.get("args") or {}, where=f"{where}.args")
+        benches.append(BenchmarkSpec(**d))
+    top["benchmarks"] = benches
+    top["adapters"] = [_adapter(a, f"{path}: adapters[{i}]", trust_remote_code) for i, a in enumerate(raw["adapters"])]
+    return SweepConfig(**top)

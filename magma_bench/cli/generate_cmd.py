@@ -6,21 +6,22 @@ from pathlib import Path
 
 import click
 
-from magma_bench.cli.options import parse_kv
+from magma_bench.cli.options import COUNT, parse_kv
 
 
 @click.command("generate")
 @click.argument("benchmark")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory to write into.")
-@click.option("--n", "n", type=int, help="Number of samples (default: the benchmark's own).")
+@click.option("--n", "n", type=COUNT, help="Number of samples (default: the benchmark's own).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--bench-arg", multiple=True, help="Benchmark variant KEY=VALUE (repeatable).")
 def generate_cmd(benchmark: str, out: Path, n: int | None, seed: int, bench_arg: tuple[str, ...]) -> None:
     """Generate BENCHMARK's offline suite (deterministic per seed) into --out."""
     from magma_bench.errors import UserError
     from magma_bench.registry import make_benchmark
+    from magma_bench.typed_args import benchmark_args
 
-    bench = make_benchmark(benchmark, **parse_kv(bench_arg, "--bench-arg"))
+    bench = make_benchmark(benchmark, **benchmark_args(benchmark, parse_kv(bench_arg, "--bench-arg"), "--bench-arg"))
     ok, why = bench.availability()
     if not ok:
         raise UserError(f"benchmark {benchmark!r} cannot run here: {why}")

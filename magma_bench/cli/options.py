@@ -1,27 +1,54 @@
-"""Option parsing shared by subcommands: KEY=VALUE arguments and the progress display."""
+"""Option parsing shared by subcommands: KEY=VALUE arguments, number types and the progress display.
+
+KEY=VALUE values stay text here: `magma_bench.typed_args` types them against the constructor they
+feed (so `som=ture` is an error, not a string that happens to be truthy).
+"""
 
 from __future__ import annotations
 
-import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import click
+
 from magma_bench.errors import UserError
 
+COUNT = click.IntRange(min=1)  # --n, --batch-size, --num-cpus: at least one
 
-def parse_kv(pairs: tuple[str, ...], what: str) -> dict[str, Any]:
-    """`--arg key=value` pairs; values are parsed as JSON when they can be (numbers, bools, lists)."""
-    out: dict[str, Any] = {}
-    for p in pairs:
-        if "=" not in p:
-            raise UserError(f"{what} {p!r}: expected KEY=VALUE")
-        k, v = p.split("=", 1)
+
+class Seconds(click.ParamType):
+    """A positive, finite number of seconds (nan, inf, 0 and negatives are refused)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         try:
-            out[k] = json.loads(v)
-        except json.JSONDecodeError:
-            out[k] = v
+            x = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(x) or x <= 0:
+            self.fail(f"{value!r} is not a positive, finite number of seconds", param, ctx)
+        return x
+
+
+SECONDS = Seconds()
+
+
+def parse_kv(pairs: tuple[str, ...], what: str) -> dict[str, str]:
+    """`--arg key=value` pairs as text (typed later against the constructor); a pair without `=`,
+    an empty key or a key given twice is an error naming the option."""
+    out: dict[str, str] = {}
+    for p in pairs:
+        k, eq, v = p.partition("=")
+        k = k.strip()
+        if not eq or not k:
+            raise UserError(f"{what} {p!r}: expected KEY=VALUE")
+        if k in out:
+            raise UserError(f"{what} {k!r} given twice ({out[k]!r} and {v!r})")
+        out[k] = v
     return out
 
 

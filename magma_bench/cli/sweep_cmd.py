@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from magma_bench.cli.options import progress_bar
+from magma_bench.cli.options import COUNT, progress_bar
 
 
 @click.command("sweep")
@@ -14,13 +14,17 @@ from magma_bench.cli.options import progress_bar
 @click.option("--out", type=click.Path(path_type=Path), help="Override the config's run store root.")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--address", help="Ray cluster address (ray://host:10001 or auto); default: a local cluster.")
-@click.option("--num-cpus", type=int, help="CPUs for a local Ray cluster (default: all).")
-def sweep_cmd(config_path: Path, out: Path | None, executor: str, address: str | None, num_cpus: int | None) -> None:
+@click.option("--num-cpus", type=COUNT, help="CPUs for a local Ray cluster (default: all).")
+@click.option("--trust-remote-code", is_flag=True,
+              help="Let every adapter that needs it (magma_hf, openvla-7b) run its checkpoint's own Python code "
+                   "(per adapter: `trust_remote_code: true` in the config).")
+def sweep_cmd(config_path: Path, out: Path | None, executor: str, address: str | None, num_cpus: int | None,
+              trust_remote_code: bool) -> None:
     """Run every benchmark x adapter in CONFIG; re-running resumes where it stopped."""
     from magma_bench.sweep import run_local
     from magma_bench.sweep_config import load_sweep
 
-    cfg = load_sweep(config_path)
+    cfg = load_sweep(config_path, trust_remote_code=trust_remote_code)
 
     def report(line: str) -> None:
         click.echo(line, err=line.startswith(("skip", "failed")))
