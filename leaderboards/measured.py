@@ -21,7 +21,7 @@ from typing import Any
 
 from magma_bench.leaderboards._text import md, num, signed, tex
 from magma_bench.leaderboards.paper import Paper, Table, paper
-from magma_bench.leaderboards.results import RunResult, load_results, submetric_ci
+from magma_bench.leaderboards.results import RunResult, load_results, submetric_ci, with_labels
 
 PAPER_ROW = {"table2_zero_shot": "magma_8b", "table3_ablation": "magma_full", "table4_mind2web": "magma_8b",
              "table5_aitw": "magma_8b", "table6_spatial": "magma_full", "table7_vl": "magma_full",
@@ -156,9 +156,12 @@ def measure(result: RunResult, probe: Probe) -> tuple[float, tuple, int | None, 
 
 
 def compare(results: list[RunResult], data: Paper | None = None) -> list[Measured]:
-    """Every (paper cell, adapter, data kind, benchmark variant) we measure. When several runs
-    measure the same one, the run with the most samples wins (then the last run directory)."""
+    """Every (paper cell, adapter configuration, data kind, benchmark variant) we measure. When
+    several runs of one configuration (the same `adapter_label`) measure the same cell, the run
+    with the most samples wins (then the last run directory); other configurations keep their rows."""
     data = data or paper()
+    if any(not r.label for r in results):  # built by hand, not by load_results: label them here
+        with_labels(results)
     best: dict[tuple, Measured] = {}
     for tid, table in data.tables.items():
         ref = table.row(PAPER_ROW[tid]) if PAPER_ROW.get(tid) in {r.id for r in table.rows} else None

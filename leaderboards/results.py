@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from magma_bench.report import collect_rows
+from magma_bench.run_labels import adapter_labels, base_label
 
 DOMAIN_OF = {  # fallback when a benchmark is not registered on this machine
     "screenspot": "ui", "screenspot_v2": "ui", "visualwebbench": "ui", "mind2web": "ui", "aitw": "ui",
@@ -42,6 +43,8 @@ class RunResult:
     errors: int = 0
     adapter_args: dict[str, Any] = field(default_factory=dict)  # the adapter's describe()["args"]
     seed: int = 0
+    adapter_describe: dict[str, Any] = field(default_factory=dict)  # the adapter's whole describe()
+    label: str = ""  # set by load_results (run_labels.adapter_labels): unique per configuration
 
     @property
     def domain(self) -> str:
@@ -49,11 +52,9 @@ class RunResult:
 
     @property
     def adapter_label(self) -> str:
-        """The adapter name plus its arguments, so two configurations are never shown as one."""
-        args = ",".join(f"{k}={v}" for k, v in sorted(self.adapter_args.items()) if v is not None)
-        if self.seed:
-            args = ",".join(x for x in (args, f"seed={self.seed}") if x)
-        return self.adapter + (f" ({args})" if args else "")
+        """The adapter name plus its arguments and seed, so two configurations are never shown as
+        one; load_results adds whatever else in describe() tells two runs apart."""
+        return self.label or base_label(self.adapter, self.adapter_args, self.seed)
 
 
 @cache
@@ -81,7 +82,7 @@ def _clean_ci(ci: Any) -> tuple[float | None, float | None]:
 def load_results(runs_root: Path) -> list[RunResult]:
     """Every finished run under runs_root with at least one record and a finite headline (sorted as
     collect_rows sorts them): an empty run has no number to show."""
-    out = []
+    out: list[RunResult] = []
     for row in collect_rows(Path(runs_root)):
         h = row.get("headline")
         if not row.get("n") or not isinstance(h, (int, float)) or h != h:
@@ -95,8 +96,16 @@ def load_results(runs_root: Path) -> list[RunResult]:
             run_dir=Path(row["run_dir"]), args=dict(summary.get("benchmark_args") or {}),
             errors=int(row.get("errors") or 0),
             adapter_args=dict(((summary.get("adapter_describe") or {}).get("args")) or {}),
-            seed=int(summary.get("seed") or 0)))
-    return out
+            seed=int(summary.get("seed") or 0), adapter_describe=dict(summary.get("adapter_describe") or {})))
+    return with_labels(out)
+
+
+def with_labels(results: list[RunResult]) -> list[RunResult]:
+    """Give each result its unique configuration label (in place; returned for chaining)."""
+    labels = adapter_labels([(r.adapter, r.adapter_describe or {"args": r.adapter_args}, r.seed) for r in results])
+    for r, label in zip(results, labels, strict=True):
+        r.label = label
+    return results
 
 
 # Plain score keys that a benchmark macro-averages over groups: (benchmark, key) -> the record's group.

@@ -39,7 +39,12 @@ def collect_rows(root: Path) -> list[dict[str, Any]]:
             "benchmark": s["benchmark"], "adapter": s["adapter"], "headline": s["headline"],
             "ci95": s["ci95"], "n": s["n"], "data": s.get("data", "offline"), "errors": s.get("errors", 0),
             "split": s.get("split"), "variant": _variant(s.get("benchmark_args") or {}), "run_dir": str(d),
+            "describe": s.get("adapter_describe") or {}, "seed": int(s.get("seed") or 0),
         })
+    from magma_bench.run_labels import adapter_labels  # configurations never share a label (or a pivot row)
+
+    for r, label in zip(rows, adapter_labels([(r["adapter"], r.pop("describe"), r["seed"]) for r in rows]), strict=True):
+        r["adapter_label"] = label
     rows.sort(key=lambda r: (r["data"], r["benchmark"], r["variant"], r["adapter"]))
     return rows
 
@@ -58,7 +63,7 @@ def _bench_label(r: dict[str, Any]) -> str:
 
 def to_markdown(rows: list[dict[str, Any]]) -> str:
     head = "| benchmark | adapter | headline | 95% CI | n | errors | data |\n|---|---|---:|---|---:|---:|---|\n"
-    body = "".join(f"| {_bench_label(r)} | {r['adapter']} | {_fmt(r['headline'])} | {_ci(r['ci95'])} | {r['n']} "
+    body = "".join(f"| {_bench_label(r)} | {r['adapter_label']} | {_fmt(r['headline'])} | {_ci(r['ci95'])} | {r['n']} "
                    f"| {r['errors']} | {r['data']} |\n" for r in rows)
     return head + body
 
@@ -71,8 +76,8 @@ def pivot_markdown(rows: list[dict[str, Any]]) -> str:
         if not rs:
             continue
         benches = sorted({_bench_label(r) for r in rs})
-        adapters = sorted({r["adapter"] for r in rs})
-        cell = {(_bench_label(r), r["adapter"]): r for r in rs}
+        adapters = sorted({r["adapter_label"] for r in rs})
+        cell = {(_bench_label(r), r["adapter_label"]): r for r in rs}
         out.append(f"### {kind} data" + (" (offline suites: not claims about the real benchmarks)" if kind == "offline" else ""))
         out.append("")
         out.append("| adapter | " + " | ".join(benches) + " |")
