@@ -90,6 +90,17 @@ def _adapter(raw: Any, where: str, trust_all: bool) -> AdapterSpec:
     return AdapterSpec(**d)
 
 
+def _build_benchmark(name: str, args: dict[str, Any], where: str) -> None:
+    """Build the benchmark once (cheap: no data, no browser, no simulator), so a value its
+    constructor refuses (`category: bogus`) fails now, not when the sweep reaches it."""
+    from magma_bench.registry import make_benchmark
+
+    try:
+        make_benchmark(name, **args)
+    except UserError as e:
+        raise UserError(f"{where}: {e}") from None
+
+
 def load_sweep(path: Path, trust_remote_code: bool = False) -> SweepConfig:
     """Parse and check a sweep config. `trust_remote_code` (the `sweep --trust-remote-code` flag)
     opts in every adapter that can run checkpoint code."""
@@ -108,6 +119,7 @@ def load_sweep(path: Path, trust_remote_code: bool = False) -> SweepConfig:
         where = f"{path}: benchmarks[{i}]"
         d = _spec(BenchmarkSpec, b, where)
         d["args"] = benchmark_args(d["name"], d.get("args") or {}, where=f"{where}.args")
+        _build_benchmark(d["name"], d["args"], f"{where}.args")
         benches.append(BenchmarkSpec(**d))
     top["benchmarks"] = benches
     top["adapters"] = [_adapter(a, f"{path}: adapters[{i}]", trust_remote_code) for i, a in enumerate(raw["adapters"])]

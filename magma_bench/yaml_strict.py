@@ -1,8 +1,13 @@
 """YAML for configs (sweeps, training mixtures): safe loading, and a duplicate key is an error
-naming the file and line — a typo must not silently change what runs."""
+naming the file and line — a typo must not silently change what runs.
+
+Booleans are the spellings the CLI accepts (true/false, yes/no in any of YAML's cases): YAML 1.1's
+`on`/`off` stay strings, so the typed checks reject them where a bool is wanted instead of a
+stray `on` turning a switch on."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +19,12 @@ def load_yaml_strict(text: str, path: str | Path) -> Any:
 
     class Loader(yaml.SafeLoader):
         pass
+
+    bool_tag = "tag:yaml.org,2002:bool"
+    Loader.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in rs if tag != bool_tag] for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.add_implicit_resolver(bool_tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO)$"),
+                                 list("tTfFyYnN"))
 
     def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
         seen = set()

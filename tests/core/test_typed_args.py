@@ -104,8 +104,9 @@ def test_every_registered_name_is_closed_typed_and_takes_its_registry_kwargs(kin
         for p, param in params.items():
             assert describe_hint(param.hint), (name, p)
         assert coerce_args(cls, e.kwargs, f"{kind} {name}") == e.kwargs, name
-        if kind == "benchmark":
-            assert make_benchmark(name).args.items() >= e.kwargs.items()
+        if kind == "benchmark":  # built from defaults, and rebuilt from its recorded args (compare, leaderboards)
+            args = make_benchmark(name).args
+            assert args.items() >= e.kwargs.items() and make_benchmark(name, **args).args == args
 
 
 CONFIGS = sorted((REPO / "configs").glob("*.yaml"))
@@ -150,6 +151,8 @@ def test_configs_glob_finds_the_shipped_files():
     ("benchmarks: [pope]\ntimeout_s: 0", "timeout_s=0 is not valid; expected a number > 0"),
     ("benchmarks: [pope]\nbatch_size: 0", "batch_size=0 is not valid"),
     ("benchmarks: [pope]\nskip_unavailable: maybe", "skip_unavailable='maybe'"),
+    ("benchmarks: [{name: screenspot, args: {som: on}}]", "som='on' is not valid"),  # YAML 1.1's on is no bool here
+    ("benchmarks: [{name: pope, args: {category: bogus}}]", r"benchmarks\[0\]\.args: pope: unknown category 'bogus'"),
     ("benchmarks: [pope]\nadapters_: [x]", "unknown key 'adapters_'"),
 ])
 def test_sweep_values_are_typed(tmp_path, extra, match):
@@ -162,10 +165,12 @@ def test_sweep_values_are_typed(tmp_path, extra, match):
 
 def test_sweep_text_numbers_are_read_as_numbers(tmp_path):
     cfg = tmp_path / "s.yaml"
-    cfg.write_text("benchmarks: [{name: pope, n: '30', args: {category: adversarial}}]\n"
+    cfg.write_text("benchmarks: [{name: pope, n: '30', args: {category: adversarial}}, "
+                   "{name: screenspot, args: {som: yes}}]\n"
                    "adapters: [{name: random, args: {delay_s: '0.01'}}]\nbatch_size: '8'\ntimeout_s: 2\n")
     s = load_sweep(cfg)
     assert (s.batch_size, s.timeout_s, s.benchmarks[0].n, s.adapters[0].args) == (8, 2.0, 30, {"delay_s": 0.01})
+    assert s.benchmarks[1].args == {"som": True}
 
 
 # -- CLI numbers ----------------------------------------------------------------------------------------
