@@ -3,6 +3,11 @@
 Hub snapshots (parquet / arrow shards) are read through HF `datasets` with local `data_files`
 or `load_from_disk`, never from the network. Images embedded in rows (`{"bytes", "path"}`) are
 written once to a cache directory so requests carry paths, not pixels.
+
+Official files arrive broken in many small ways (a non-UTF-8 byte, a record that is not an
+object, a value of the wrong type, a truncated file). Every reader here turns those into one
+UserError line naming the file, and loaders convert each record inside `record_context`, which
+adds the record's index or id, so no malformed file ends in a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,15 +68,37 @@ def load_hf_rows(data_dir: Path, split: str | None = None) -> list[dict[str, Any
     return rows
 
 
+def read_text(path: Path) -> str:
+    """A UTF-8 text file; a bad byte is one line naming the file, the line and the byte offset."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        line = e.object[:e.start].count(b"\n") + 1
+        raise UserError(f"{path}:{line}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start})") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory, expected a file") from None
+
+
+def read_json(path: Path) -> Any:
+    """A whole JSON document; bad bytes or bad JSON are one line naming file:line."""
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+
+
 def read_json_lines_or_array(path: Path) -> list[dict[str, Any]]:
-    """A file that is either a JSON array or JSON Lines (both forms exist in official releases)."""
-    text = Path(path).read_text(encoding="utf-8")
+    """A file that is either a JSON array or JSON Lines (both forms exist in official releases).
+    Records are returned as they are; loaders check each one (`require_fields`)."""
+    text = read_text(path)
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+        if not isinstance(data, list):
+            raise UserError(f"{path}: expected a JSON array or JSON Lines, got a {type(data).__name__}")
         return data
     rows = []
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -85,10 +114,14 @@ def materialize_image(image: Any, cache_dir: Path, key: str) -> Path:
     """Path to an image given as a path, `{"bytes", "path"}` dict or PIL image; bytes are cached."""
     if isinstance(image, (str, Path)):
         return Path(image)
-    if isinstance(image, dict) and image.get("bytes") is None and image.get("path"):
+    if isinstance(image, dict) and image.get("bytes") is None and isinstance(image.get("path"), str):
         return Path(image["path"])
     if isinstance(image, dict):
-        data = image["bytes"]
+        data = image.get("bytes")
+        if not isinstance(data, bytes):
+            raise TypeError(f"image has neither bytes nor a path: {str(image)[:80]}")
+    elif not hasattr(image, "save"):
+        raise TypeError(f"image must be a path, a {{bytes, path}} object or a PIL image, got {image!r}"[:200])
     else:  # PIL image
         buf = io.BytesIO()
         image.save(buf, format="PNG")
@@ -101,7 +134,47 @@ def materialize_image(image: Any, cache_dir: Path, key: str) -> Path:
     return path
 
 
-def require_fields(row: dict[str, Any], fields: tuple[str, ...], where: str) -> None:
+Types = type | tuple[type, ...]
+
+
+def require_fields(row: Any, fields: tuple[str, ...] | dict[str, Types], where: str) -> None:
+    """`row` is an object holding every field; with a dict of field -> type(s), each field also
+    has that type (a question that is a list, an id that is an object: one line, not a crash)."""
+    if not isinstance(row, dict):
+        raise UserError(f"{where}: expected an object, got {_kind(row)}")
     missing = [f for f in fields if f not in row]
     if missing:
         raise UserError(f"{where}: missing field(s) {', '.join(missing)}")
+    if isinstance(fields, dict):
+        for f, t in fields.items():
+            if not isinstance(row[f], t) or (isinstance(row[f], bool) and bool not in _tuple(t)):
+                want = " or ".join(x.__name__ for x in _tuple(t))
+                raise UserError(f"{where}: field {f!r} should be {want}, got {_kind(row[f])}")
+
+
+def _tuple(t: Types) -> tuple[type, ...]:
+    return t if isinstance(t, tuple) else (t,)
+
+
+def _kind(v: Any) -> str:
+    """How a wrong value is named in an error: its JSON-ish type, and the value when it is short."""
+    if v is None:
+        return "null"
+    if isinstance(v, (bool, int, float)):
+        return f"{type(v).__name__} {v!r}"
+    return type(v).__name__
+
+
+@contextmanager
+def record_context(path: Any, record: Any) -> Iterator[None]:
+    """Convert one record inside this block: a KeyError, TypeError, ValueError, AttributeError or
+    IndexError raised there (a field missing or of the wrong type, a non-UTF-8 string) becomes
+    UserError("<path>: record <record>: <what>"). UserErrors pass through unchanged."""
+    try:
+        yield
+    except KeyError as e:
+        raise UserError(f"{path}: record {record}: missing field {e.args[0]!r}") from None
+    except UnicodeDecodeError as e:
+        raise UserError(f"{path}: record {record}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except (TypeError, ValueError, AttributeError, IndexError) as e:
+        raise UserError(f"{path}: record {record}: bad value ({type(e).__name__}: {str(e)[:200]})") from None

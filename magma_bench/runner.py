@@ -127,7 +127,7 @@ def summarize(bench: Any, records: Sequence[dict], seed: int) -> dict[str, Any]:
 
 def load_items(bench: Any, data_dir: Path | None, split: str) -> list[Any]:
     items = bench.episodes(data_dir, split) if is_env(bench) else bench.load(data_dir, split)
-    check_unique_ids(items, f"{bench.name} ({data_dir})")
+    check_unique_ids(items, f"{data_dir}: {bench.name}")
     return items
 
 
@@ -252,23 +252,33 @@ def json_view(summary: dict[str, Any]) -> dict[str, Any]:
 def score_predictions(bench: Benchmark, samples: Sequence[Any], predictions: dict[str, Any],
                       seed: int = 0) -> dict[str, Any]:
     """Score an external predictions file with the same parse/score/aggregate code as a run.
-    Missing ids count as wrong; unknown ids are reported and not scored."""
+    Missing ids count as wrong, and so do predictions that are not text (null, numbers, lists):
+    str() would turn null into "None", which POPE's rule reads as "yes". Both are counted in the
+    output; unknown ids are reported and not scored."""
     from magma_bench.evaluator import make_record
 
     known = {s.id for s in samples}
     unknown = sorted(set(predictions) - known)
     records = []
     missing = 0
+    not_text: list[str] = []
     for s in samples:
-        if s.id in predictions:
-            p = predictions[s.id]
-            records.append(make_record(bench, s, p if isinstance(p, str) else str(p), None))
-        else:
+        if s.id not in predictions:
             missing += 1
             records.append(make_record(bench, s, None, "missing prediction"))
+            continue
+        p = predictions[s.id]
+        if isinstance(p, str):
+            records.append(make_record(bench, s, p, None))
+        else:
+            not_text.append(s.id)
+            kind = "null" if p is None else type(p).__name__
+            records.append(make_record(bench, s, None, f"prediction is {kind}, not a string"))
     out = {"schema": SCHEMA, "benchmark": bench.name, "adapter": "predictions",
            **summarize(bench, records, seed)}
     out["missing_ids"] = missing
+    out["non_text_predictions"] = len(not_text)
+    out["non_text_examples"] = not_text[:5]
     out["unknown_ids"] = len(unknown)
     out["unknown_examples"] = unknown[:5]
     return out

@@ -20,7 +20,7 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, materialize_image, require_fields
+from magma_bench.hf_files import load_hf_rows, materialize_image, record_context, require_fields
 from magma_bench.types import AnswerSpace, Request, Sample
 
 SUB_TASKS = ("Art_Style", "Counting", "Forensic_Detection", "Functional_Correspondence", "IQ_Test", "Jigsaw",
@@ -66,17 +66,19 @@ class Blink(Benchmark):
         samples = []
         for d in dirs:
             for i, row in enumerate(load_hf_rows(d, split), 1):
-                where = f"{d}: row {i}"
-                require_fields(row, ("idx", "prompt", "choices", "answer", "sub_task"), where)
-                m = re.fullmatch(r"\(?([A-Z])\)?", str(row["answer"]).strip())
-                if not m:
-                    raise UserError(f"{where}: answer {row['answer']!r} is not an option like (A)")
-                images = [str(materialize_image(row[k], cache, f"{row['idx']}_{k}"))
-                          for k in sorted(x for x in row if re.fullmatch(r"image_\d+", x)) if row[k] is not None]
-                samples.append(Sample(
-                    id=str(row["idx"]), benchmark=self.name,
-                    inputs={"prompt": row["prompt"], "choices": list(row["choices"]), "images": images},
-                    target=m.group(1), meta={"sub_task": row["sub_task"]}))
+                with record_context(d, i):
+                    where = f"{d}: row {i}"
+                    require_fields(row, {"idx": (str, int), "prompt": str, "choices": list, "answer": str, "sub_task": str},
+                                   where)
+                    m = re.fullmatch(r"\(?([A-Z])\)?", str(row["answer"]).strip())
+                    if not m:
+                        raise UserError(f"{where}: answer {row['answer']!r} is not an option like (A)")
+                    images = [str(materialize_image(row[k], cache, f"{row['idx']}_{k}"))
+                              for k in sorted(x for x in row if re.fullmatch(r"image_\d+", x)) if row[k] is not None]
+                    samples.append(Sample(
+                        id=str(row["idx"]), benchmark=self.name,
+                        inputs={"prompt": row["prompt"], "choices": list(row["choices"]), "images": images},
+                        target=m.group(1), meta={"sub_task": row["sub_task"]}))
         return samples
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:

@@ -22,7 +22,7 @@ import numpy as np
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui._grounding import image_size
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files
+from magma_bench.hf_files import find_files, read_json, record_context, require_fields
 from magma_bench.metrics.ui import aitw_actions_match, grounding_from_point, parse_grounding, resolve_point
 from magma_bench.types import AnswerSpace, Request, Sample
 
@@ -135,39 +135,37 @@ class AITW(Benchmark):
             raise UserError(f"{data_dir}: no aitw_data_{split}.json (SeeClick's AITW split)")
         path = files[0]
         img_root = next((p for p in (data_dir / "aitw_images", path.parent / "aitw_images") if p.is_dir()), data_dir)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+        data = read_json(path)
         if not isinstance(data, dict):
             raise UserError(f"{path}: expected {{subset: [episodes]}}")
         samples = []
         for subset in self.subsets:
             for i, episode in enumerate(data.get(subset, [])):
-                history: list[str] = []
-                for j, step in enumerate(episode):
-                    where = f"{path}: {subset} episode {i} step {j}"
-                    missing = [k for k in ("img_filename", "goal", "action_type_id", "annot_position") if k not in step]
-                    if missing:
-                        raise UserError(f"{where}: missing field(s) {', '.join(missing)}")
-                    t = step["action_type_id"]
-                    if t == 4 and step.get("action_type_text") not in ("click", *SCROLLS):
-                        raise UserError(f"{where}: action_type_text must be click or a scroll, got {step.get('action_type_text')!r}")
-                    if t == 4 and step.get("action_type_text") == "click" and not ("touch" in step and "lift" in step):
-                        raise UserError(f"{where}: a click needs touch and lift")
-                    ann = step["annot_position"]
-                    if len(ann) % 4:
-                        raise UserError(f"{where}: annot_position must hold (y, x, h, w) groups")
-                    img = img_root / f"{step['img_filename']}.png"
-                    size = image_size(img) if img.exists() else (1080, 2400)
-                    prev = " ".join(f"Step{k}: {a}." for k, a in enumerate(history[-4:]))
-                    target = {k: step.get(k) for k in ("action_type_id", "action_type_text", "touch", "lift", "type_text")}
-                    target["annot"] = [ann[k:k + 4] for k in range(0, len(ann), 4)]
-                    samples.append(Sample(
-                        id=f"{subset}-{step.get('ep_id', i)}-{j}", benchmark=self.name,
-                        inputs={"image": str(img), "goal": step["goal"], "previous": prev, "size": list(size)},
-                        target=target, meta={"subset": subset, "episode": f"{subset}-{i}", "step": j}))
-                    history.append(step_text(step))
+                with record_context(path, f"{subset} episode {i}"):
+                    history: list[str] = []
+                    for j, step in enumerate(episode):
+                        with record_context(path, f"{subset} episode {i} step {j}"):
+                            where = f"{path}: {subset} episode {i} step {j}"
+                            require_fields(step, {"img_filename": str, "goal": str, "action_type_id": int,
+                                                  "annot_position": list}, where)
+                            t = step["action_type_id"]
+                            if t == 4 and step.get("action_type_text") not in ("click", *SCROLLS):
+                                raise UserError(f"{where}: action_type_text must be click or a scroll, got {step.get('action_type_text')!r}")
+                            if t == 4 and step.get("action_type_text") == "click" and not ("touch" in step and "lift" in step):
+                                raise UserError(f"{where}: a click needs touch and lift")
+                            ann = step["annot_position"]
+                            if len(ann) % 4:
+                                raise UserError(f"{where}: annot_position must hold (y, x, h, w) groups")
+                            img = img_root / f"{step['img_filename']}.png"
+                            size = image_size(img) if img.exists() else (1080, 2400)
+                            prev = " ".join(f"Step{k}: {a}." for k, a in enumerate(history[-4:]))
+                            target = {k: step.get(k) for k in ("action_type_id", "action_type_text", "touch", "lift", "type_text")}
+                            target["annot"] = [ann[k:k + 4] for k in range(0, len(ann), 4)]
+                            samples.append(Sample(
+                                id=f"{subset}-{step.get('ep_id', i)}-{j}", benchmark=self.name,
+                                inputs={"image": str(img), "goal": step["goal"], "previous": prev, "size": list(size)},
+                                target=target, meta={"subset": subset, "episode": f"{subset}-{i}", "step": j}))
+                            history.append(step_text(step))
         if not samples:
             raise UserError(f"{path}: no episodes for subsets {', '.join(self.subsets)}")
         return samples

@@ -20,7 +20,14 @@ from magma_bench.benchmarks.ui._grounding import CANDIDATES_FILE, PointGrounding
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.geometry import xywh_to_xyxy
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image
+from magma_bench.hf_files import (
+    find_files,
+    load_hf_rows,
+    materialize_image,
+    read_json,
+    record_context,
+    require_fields,
+)
 from magma_bench.types import Sample
 
 PLATFORMS = ("mobile", "desktop", "web")
@@ -71,46 +78,43 @@ class ScreenSpot(PointGrounding):
         for platform in self.platforms:
             for path in files[platform]:
                 root = self._image_root(data_dir, path)
-                try:
-                    rows = json.loads(path.read_text(encoding="utf-8"))
-                except json.JSONDecodeError as e:
-                    raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+                rows = read_json(path)
                 if not isinstance(rows, list):
                     raise UserError(f"{path}: expected a JSON array of ScreenSpot records")
                 sizes: dict[str, tuple[int, int]] = {}
                 for i, row in enumerate(rows):
-                    missing = [k for k in ("img_filename", "bbox", "instruction", "data_type") if k not in row]
-                    if missing:
-                        raise UserError(f"{path}: record {i}: missing field(s) {', '.join(missing)}")
-                    b = row["bbox"]
-                    if not (isinstance(b, list) and len(b) == 4 and all(isinstance(v, int | float) for v in b)):
-                        raise UserError(f"{path}: record {i}: bbox must be [x, y, w, h], got {b!r}")
-                    if row["data_type"] not in TYPES:
-                        raise UserError(f"{path}: record {i}: data_type must be text or icon, got {row['data_type']!r}")
-                    img = root / row["img_filename"]
-                    if row["img_filename"] not in sizes:
-                        sizes[row["img_filename"]] = image_size(img) if img.exists() else (0, 0)
-                    samples.append(self._sample(f"{platform}-{i}", str(img), sizes[row["img_filename"]],
-                                                row, platform, xywh_to_xyxy(b)))
+                    with record_context(path, i):
+                        require_fields(row, {"img_filename": str, "bbox": list, "instruction": str, "data_type": str},
+                                       f"{path}: record {i}")
+                        b = row["bbox"]
+                        if not (isinstance(b, list) and len(b) == 4 and all(isinstance(v, int | float) for v in b)):
+                            raise UserError(f"{path}: record {i}: bbox must be [x, y, w, h], got {b!r}")
+                        if row["data_type"] not in TYPES:
+                            raise UserError(f"{path}: record {i}: data_type must be text or icon, got {row['data_type']!r}")
+                        img = root / row["img_filename"]
+                        if row["img_filename"] not in sizes:
+                            sizes[row["img_filename"]] = image_size(img) if img.exists() else (0, 0)
+                        samples.append(self._sample(f"{platform}-{i}", str(img), sizes[row["img_filename"]],
+                                                    row, platform, xywh_to_xyxy(b)))
         return samples
 
     def _load_hub(self, data_dir: Path, split: str) -> list[Sample]:
         cache = data_cache(data_dir, "images")
         samples = []
         for i, row in enumerate(load_hf_rows(data_dir, split)):
-            missing = [k for k in ("bbox", "instruction", "data_type", "image") if k not in row]
-            if missing:
-                raise UserError(f"{data_dir}: row {i}: missing field(s) {', '.join(missing)}")
-            source = str(row.get("data_source", "web"))
-            platform = _SOURCE_PLATFORM.get(source, "web")
-            if platform not in self.platforms:
-                continue
-            name = str(row.get("file_name") or f"row{i}.png")
-            img = materialize_image(row["image"], cache, name)
-            w, h = image_size(img)
-            x1, y1, x2, y2 = row["bbox"]
-            samples.append(self._sample(f"{platform}-{i}", str(img), (w, h), {**row, "img_filename": name},
-                                        platform, [x1 * w, y1 * h, x2 * w, y2 * h]))
+            with record_context(data_dir, i):
+                require_fields(row, {"bbox": list, "instruction": str, "data_type": str, "image": (dict, str)},
+                               f"{data_dir}: row {i}")
+                source = str(row.get("data_source", "web"))
+                platform = _SOURCE_PLATFORM.get(source, "web")
+                if platform not in self.platforms:
+                    continue
+                name = str(row.get("file_name") or f"row{i}.png")
+                img = materialize_image(row["image"], cache, name)
+                w, h = image_size(img)
+                x1, y1, x2, y2 = row["bbox"]
+                samples.append(self._sample(f"{platform}-{i}", str(img), (w, h), {**row, "img_filename": name},
+                                            platform, [x1 * w, y1 * h, x2 * w, y2 * h]))
         if not samples:
             raise UserError(f"{data_dir}: no ScreenSpot files ({', '.join(self._file(p) for p in self.platforms)}) "
                             f"or hub parquet rows found")

@@ -19,7 +19,7 @@ import numpy as np
 from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.ui._grounding import CANDIDATES_FILE, PointGrounding, image_size
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files
+from magma_bench.hf_files import find_files, read_json, record_context, require_fields
 from magma_bench.types import Sample
 
 FIELDS = ("img_filename", "bbox", "instruction", "application", "platform", "ui_type", "group")
@@ -48,29 +48,25 @@ class ScreenSpotPro(PointGrounding):
         img_root = data_dir / "images" if (data_dir / "images").is_dir() else data_dir
         samples = []
         for path in files:
-            try:
-                rows = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as e:
-                raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+            rows = read_json(path)
             if not isinstance(rows, list):
                 raise UserError(f"{path}: expected a JSON array of ScreenSpot-Pro records")
             for i, row in enumerate(rows):
-                missing = [k for k in FIELDS if k not in row]
-                if missing:
-                    raise UserError(f"{path}: record {i}: missing field(s) {', '.join(missing)}")
-                b = row["bbox"]
-                if not (isinstance(b, list) and len(b) == 4 and b[0] <= b[2] and b[1] <= b[3]):
-                    raise UserError(f"{path}: record {i}: bbox must be [x1, y1, x2, y2], got {b!r}")
-                img = img_root / row["img_filename"]
-                size = row.get("img_size") or (image_size(img) if img.exists() else [0, 0])
-                instruction = row.get("instruction_cn") if self.language == "cn" else row["instruction"]
-                if not instruction:
-                    raise UserError(f"{path}: record {i}: no {self.language} instruction")
-                samples.append(Sample(
-                    id=str(row.get("id", f"{path.stem}-{i}")), benchmark=self.name,
-                    inputs={"image": str(img), "instruction": instruction, "size": [int(size[0]), int(size[1])]},
-                    target=[float(v) for v in b],
-                    meta={k: row[k] for k in ("application", "platform", "ui_type", "group", "img_filename")}))
+                with record_context(path, i):
+                    require_fields(row, FIELDS, f"{path}: record {i}")
+                    b = row["bbox"]
+                    if not (isinstance(b, list) and len(b) == 4 and b[0] <= b[2] and b[1] <= b[3]):
+                        raise UserError(f"{path}: record {i}: bbox must be [x1, y1, x2, y2], got {b!r}")
+                    img = img_root / row["img_filename"]
+                    size = row.get("img_size") or (image_size(img) if img.exists() else [0, 0])
+                    instruction = row.get("instruction_cn") if self.language == "cn" else row["instruction"]
+                    if not instruction:
+                        raise UserError(f"{path}: record {i}: no {self.language} instruction")
+                    samples.append(Sample(
+                        id=str(row.get("id", f"{path.stem}-{i}")), benchmark=self.name,
+                        inputs={"image": str(img), "instruction": instruction, "size": [int(size[0]), int(size[1])]},
+                        target=[float(v) for v in b],
+                        meta={k: row[k] for k in ("application", "platform", "ui_type", "group", "img_filename")}))
         if not samples:
             raise UserError(f"{data_dir}: no ScreenSpot-Pro annotation files (annotations/*.json) found")
         self.attach_marks(data_dir, samples)

@@ -23,7 +23,7 @@ import numpy as np
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.cache import data_cache
 from magma_bench.errors import MissingDependency, UserError
-from magma_bench.hf_files import load_hf_rows, materialize_image
+from magma_bench.hf_files import load_hf_rows, materialize_image, record_context
 from magma_bench.metrics.ui import vwb_choice_index, vwb_rouge, vwb_webqa_f1
 from magma_bench.registry import missing_modules
 from magma_bench.types import AnswerSpace, Request, Sample
@@ -99,11 +99,12 @@ class VisualWebBench(Benchmark):
             if not folder.is_dir():
                 raise UserError(f"{data_dir}: no {task}/ folder (the VisualWebBench hub snapshot has one per task)")
             for i, row in enumerate(load_hf_rows(folder, split)):
-                inputs = self._inputs(task, row, f"{folder}: row {i}")
-                inputs["image"] = str(materialize_image(row["image"], cache, f"{task}-{row['id']}"))
-                samples.append(Sample(id=f"{task}-{row['id']}", benchmark=self.name, inputs=inputs,
-                                      target=self._target(task, row, f"{folder}: row {i}"),
-                                      meta={"task_type": task, "website": row.get("website")}))
+                with record_context(folder, i):
+                    inputs = self._inputs(task, row, f"{folder}: row {i}")
+                    inputs["image"] = str(materialize_image(row["image"], cache, f"{task}-{row['id']}"))
+                    samples.append(Sample(id=f"{task}-{row['id']}", benchmark=self.name, inputs=inputs,
+                                          target=self._target(task, row, f"{folder}: row {i}"),
+                                          meta={"task_type": task, "website": row.get("website")}))
         return samples
 
     @staticmethod

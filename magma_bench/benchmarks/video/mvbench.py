@@ -30,7 +30,7 @@ from magma_bench.benchmarks.video import _clips
 from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, option_letter, video_index
 from magma_bench.benchmarks.video._qa import MVBENCH_TASKS, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import read_json_lines_or_array
+from magma_bench.hf_files import read_json_lines_or_array, record_context, require_fields
 from magma_bench.types import Sample
 
 # task -> source folder under video/ (lmms-eval DATA_LIST)
@@ -83,14 +83,14 @@ class MVBench(VideoMC):
         samples = []
         for f in files:
             for i, row in enumerate(read_json_lines_or_array(f)):
-                samples.append(self._sample(f.stem, row, i, f, data_dir, index, cache))
+                with record_context(f, i):
+                    samples.append(self._sample(f.stem, row, i, f, data_dir, index, cache))
         return samples
 
     def _sample(self, task: str, row: dict[str, Any], i: int, path: Path, data_dir: Path,
                 index: dict[str, Path], cache: str) -> Sample:
-        missing = [k for k in ("video", "question", "candidates", "answer") if k not in row]
-        if missing:
-            raise UserError(f"{path}: record {i}: missing field(s) {', '.join(missing)}")
+        require_fields(row, {"video": str, "question": str, "candidates": list, "answer": (str, int, float)},
+                       f"{path}: record {i}")
         cands = [str(c) for c in row["candidates"]] if isinstance(row["candidates"], list) else []
         if len(cands) < 2 or len(cands) > 26:
             raise UserError(f"{path}: record {i}: candidates must be a list of 2-26 answers")

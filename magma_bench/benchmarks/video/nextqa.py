@@ -13,6 +13,7 @@ official `eval_mc.py`: accuracy overall (headline) and per group C/T/D and type,
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +26,7 @@ from magma_bench.benchmarks.video import _clips
 from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, option_letter, video_index
 from magma_bench.benchmarks.video._qa import QA, collision_qas, fetch_qas, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows
+from magma_bench.hf_files import find_files, load_hf_rows, read_json, read_text, record_context
 from magma_bench.types import Sample
 
 POST_PROMPT = "Answer with the option's letter from the given choices directly."
@@ -57,18 +58,25 @@ class NextQA(VideoMC):
             where = str(data_dir)
         resolve = self._video_resolver(data_dir)
         cache = frame_cache_for(data_dir)
-        return [self._sample(row, i, where, resolve, cache) for i, row in enumerate(rows, 2)]
+        samples = []
+        for i, row in enumerate(rows, 2):  # csv line numbers (line 1 is the header)
+            with record_context(where, i):
+                if not isinstance(row, dict):
+                    raise UserError(f"{where}:{i}: expected a record, got {type(row).__name__}")
+                samples.append(self._sample(row, i, where, resolve, cache))
+        return samples
 
     @staticmethod
     def _read_csv(path: Path) -> list[dict[str, Any]]:
-        with open(path, newline="", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
+        return list(csv.DictReader(io.StringIO(read_text(path), newline="")))
 
     def _video_resolver(self, data_dir: Path):
         """video id -> path: through map_vid_vidorID.json when present, else by file name."""
         maps = find_files(data_dir, ("map_vid_vidorID.json",))
         index = video_index(data_dir)
-        vid_map: dict[str, str] = json.loads(maps[0].read_text()) if maps else {}
+        vid_map: dict[str, str] = read_json(maps[0]) if maps else {}
+        if not isinstance(vid_map, dict):
+            raise UserError(f"{maps[0]}: expected an object mapping video ids to VidOR ids")
         roots = [p for p in (data_dir / "NExTVideo", data_dir / "videos", data_dir) if p.is_dir()]
 
         def resolve(vid: str) -> Path:

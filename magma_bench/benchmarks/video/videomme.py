@@ -25,7 +25,7 @@ from magma_bench.benchmarks.video import _clips
 from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, option_letter, video_index
 from magma_bench.benchmarks.video._qa import NUMBERS, QA, _absent_names, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows
+from magma_bench.hf_files import load_hf_rows, record_context
 from magma_bench.types import Sample
 
 DURATIONS = {"short": (48, (1, 2)), "medium": (96, (2, 3)), "long": (160, (3, 4))}  # frames, fetch trips
@@ -101,9 +101,10 @@ class VideoMME(VideoMC):
         cache = frame_cache_for(data_dir)
         out = []
         for i, row in enumerate(rows):
-            s = self._sample(row, i, data_dir, index, cache)
-            if self.duration is None or s.meta["duration"] == self.duration:
-                out.append(s)
+            with record_context(data_dir, i):
+                s = self._sample(row, i, data_dir, index, cache)
+                if self.duration is None or s.meta["duration"] == self.duration:
+                    out.append(s)
         return out
 
     def _sample(self, row: dict[str, Any], i: int, data_dir: Path, index: dict[str, Path], cache: str) -> Sample:

@@ -26,6 +26,7 @@ from magma_bench.hf_files import (
     load_hf_rows,
     materialize_image,
     read_json_lines_or_array,
+    record_context,
     require_fields,
 )
 from magma_bench.metrics.relaxed import relaxed_correctness
@@ -53,15 +54,17 @@ class ChartQA(VQABase):
             for f in files:
                 png = f.parent / "png"
                 for i, r in enumerate(read_json_lines_or_array(f), 1):
-                    require_fields(r, ("imgname", "query", "label"), f"{f}:{i}")
-                    samples.append(self._sample(f"{f.stem}-{i}", r["query"], str(r["label"]),
-                                                str(png / r["imgname"]), TYPES[f.stem]))
+                    with record_context(f, i):
+                        require_fields(r, {"imgname": str, "query": str, "label": (str, int, float)}, f"{f}:{i}")
+                        samples.append(self._sample(f"{f.stem}-{i}", r["query"], str(r["label"]),
+                                                    str(png / r["imgname"]), TYPES[f.stem]))
         else:
             cache = data_dir / ".magma_cache" / "images"
             for i, r in enumerate(load_hf_rows(data_dir, split), 1):
-                require_fields(r, ("type", "question", "answer", "image"), f"{data_dir}: row {i}")
-                samples.append(self._sample(f"{r['type']}-{i}", r["question"], str(r["answer"]),
-                                            str(materialize_image(r["image"], cache, f"chart{i}")), r["type"]))
+                with record_context(data_dir, i):
+                    require_fields(r, ("type", "question", "answer", "image"), f"{data_dir}: row {i}")
+                    samples.append(self._sample(f"{r['type']}-{i}", r["question"], str(r["answer"]),
+                                                str(materialize_image(r["image"], cache, f"chart{i}")), r["type"]))
         if not samples:
             raise UserError(f"{data_dir}: no ChartQA questions")
         return self.remember_vocab(samples)

@@ -19,7 +19,14 @@ import numpy as np
 from magma_bench.benchmarks.vl._vqa_base import VQABase
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, require_fields
+from magma_bench.hf_files import (
+    find_files,
+    load_hf_rows,
+    materialize_image,
+    read_json,
+    record_context,
+    require_fields,
+)
 from magma_bench.metrics.anls import anls
 from magma_bench.types import Sample
 
@@ -40,26 +47,27 @@ class DocVQA(VQABase):
         data_dir = Path(data_dir)
         files = find_files(data_dir, ("val_v1.0*.json",))
         if files:
-            try:
-                rows = json.loads(files[0].read_text())["data"]
-            except (json.JSONDecodeError, KeyError, TypeError) as e:
-                raise UserError(f"{files[0]}: not the DocVQA layout ({e})") from None
-            where, images = str(files[0]), [str(files[0].parent / r.get("image", "")) for r in rows]
+            doc = read_json(files[0])
+            if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+                raise UserError(f"{files[0]}: not the DocVQA layout (expected {{\"data\": [records]}})")
+            rows, where, hub = doc["data"], files[0], False
         else:
-            rows, where = load_hf_rows(data_dir, split), str(data_dir)
+            rows, where, hub = load_hf_rows(data_dir, split), data_dir, True
             cache = data_cache(data_dir, "images")
-            images = [str(materialize_image(r["image"], cache, str(r.get("questionId", i))))
-                      if "image" in r else "" for i, r in enumerate(rows, 1)]
         samples = []
-        for i, (r, image) in enumerate(zip(rows, images, strict=True), 1):
-            require_fields(r, ("questionId", "question", "answers", "image"), f"{where}: record {i}")
-            answers = [str(a) for a in (r["answers"] or [])]
-            if not answers:
-                raise UserError(f"{where}: record {i}: no answers (test answers are not public; use validation)")
-            qtypes = r.get("question_types") or ["others"]
-            samples.append(Sample(id=str(r["questionId"]), benchmark=self.name,
-                                  inputs={"question": r["question"], "image": image}, target=answers,
-                                  meta={"question_type": str(qtypes[0]), "majority": answers[0]}))
+        for i, r in enumerate(rows, 1):
+            with record_context(where, i):
+                require_fields(r, {"questionId": (str, int), "question": str, "answers": list,
+                                   "image": (str, dict) if hub else str}, f"{where}: record {i}")
+                image = str(materialize_image(r["image"], cache, str(r["questionId"]))) if hub else \
+                    str(files[0].parent / r["image"])
+                answers = [str(a) for a in (r["answers"] or [])]
+                if not answers:
+                    raise UserError(f"{where}: record {i}: no answers (test answers are not public; use validation)")
+                qtypes = r.get("question_types") or ["others"]
+                samples.append(Sample(id=str(r["questionId"]), benchmark=self.name,
+                                      inputs={"question": r["question"], "image": image}, target=answers,
+                                      meta={"question_type": str(qtypes[0]), "majority": answers[0]}))
         return self.remember_vocab(samples)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:

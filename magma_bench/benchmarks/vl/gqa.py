@@ -19,7 +19,14 @@ import numpy as np
 from magma_bench.benchmarks.vl._vqa_base import VQABase
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, require_fields
+from magma_bench.hf_files import (
+    find_files,
+    load_hf_rows,
+    materialize_image,
+    read_json,
+    record_context,
+    require_fields,
+)
 from magma_bench.metrics.exact import exact_match
 from magma_bench.types import Sample
 
@@ -44,13 +51,13 @@ class GQA(VQABase):
         data_dir = Path(data_dir)
         files = find_files(data_dir, ("testdev_balanced_questions.json",))
         if files:
-            try:
-                questions = json.loads(files[0].read_text())
-            except json.JSONDecodeError as e:
-                raise UserError(f"{files[0]}:{e.lineno}: not valid JSON ({e.msg})") from None
+            questions = read_json(files[0])
+            if not isinstance(questions, dict):
+                raise UserError(f"{files[0]}: expected an object of questions by id")
             img_root = next(p for p in (data_dir / "images", data_dir) if p.is_dir())
-            rows = [{"id": qid, **q} for qid, q in questions.items()]
-            image_of = {r["imageId"]: str(img_root / f"{r['imageId']}.jpg") for r in rows if "imageId" in r}
+            rows = [{"id": qid, **q} if isinstance(q, dict) else q for qid, q in questions.items()]
+            image_of = {str(r["imageId"]): str(img_root / f"{r['imageId']}.jpg") for r in rows
+                        if isinstance(r, dict) and isinstance(r.get("imageId"), str | int)}
             where = str(files[0])
         else:
             ins, imgs = data_dir / "testdev_balanced_instructions", data_dir / "testdev_balanced_images"
@@ -63,13 +70,15 @@ class GQA(VQABase):
                         for r in load_hf_rows(imgs, split)}
         samples = []
         for i, r in enumerate(rows, 1):
-            require_fields(r, ("id", "imageId", "question", "answer"), f"{where}: question {i}")
-            if str(r["imageId"]) not in image_of:
-                raise UserError(f"{where}: question {r['id']}: no image {r['imageId']}")
-            samples.append(Sample(
-                id=str(r["id"]), benchmark=self.name,
-                inputs={"question": r["question"], "image": image_of[str(r["imageId"])]},
-                target=str(r["answer"]), meta={"structural": _structural(r.get("types")), "majority": str(r["answer"])}))
+            with record_context(where, i):
+                require_fields(r, {"id": (str, int), "imageId": (str, int), "question": str, "answer": (str, int)},
+                               f"{where}: question {i}")
+                if str(r["imageId"]) not in image_of:
+                    raise UserError(f"{where}: question {r['id']}: no image {r['imageId']}")
+                samples.append(Sample(
+                    id=str(r["id"]), benchmark=self.name,
+                    inputs={"question": r["question"], "image": image_of[str(r["imageId"])]},
+                    target=str(r["answer"]), meta={"structural": _structural(r.get("types")), "majority": str(r["answer"])}))
         return self.remember_vocab(samples)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:

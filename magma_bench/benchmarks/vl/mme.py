@@ -20,7 +20,7 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, materialize_image, require_fields
+from magma_bench.hf_files import load_hf_rows, materialize_image, read_text, record_context, require_fields
 from magma_bench.types import AnswerSpace, Request, Sample
 
 PERCEPTION = ("existence", "count", "position", "color", "posters", "celebrity", "scene", "landmark", "artwork",
@@ -57,19 +57,21 @@ class MME(Benchmark):
             cache = data_dir / ".magma_cache" / "images"
             rows = []
             for i, r in enumerate(load_hf_rows(data_dir, split), 1):
-                require_fields(r, ("question_id", "question", "answer", "category", "image"), f"{data_dir}: row {i}")
-                rows.append({**r, "image": str(materialize_image(r["image"], cache, f"mme{i}"))})
+                with record_context(data_dir, i):
+                    require_fields(r, ("question_id", "question", "answer", "category", "image"), f"{data_dir}: row {i}")
+                    rows.append({**r, "image": str(materialize_image(r["image"], cache, f"mme{i}"))})
         samples, seen = [], {}
         for i, r in enumerate(rows, 1):
-            ans = str(r["answer"]).lower().strip().replace(".", "")
-            if ans not in ("yes", "no") or r["category"] not in CATEGORIES:
-                raise UserError(f"{data_dir}: row {i}: answer must be Yes/No and category one of the 14, "
-                                f"got {r['answer']!r}, {r['category']!r}")
-            qid = str(r["question_id"])
-            seen[qid] = seen.get(qid, 0) + 1
-            samples.append(Sample(id=f"{qid}#{seen[qid]}", benchmark=self.name,
-                                  inputs={"question": str(r["question"]).strip(), "image": str(r["image"])},
-                                  target=ans, meta={"category": r["category"], "question_id": qid}))
+            with record_context(data_dir, i):
+                ans = str(r["answer"]).lower().strip().replace(".", "")
+                if ans not in ("yes", "no") or r["category"] not in CATEGORIES:
+                    raise UserError(f"{data_dir}: row {i}: answer must be Yes/No and category one of the 14, "
+                                    f"got {r['answer']!r}, {r['category']!r}")
+                qid = str(r["question_id"])
+                seen[qid] = seen.get(qid, 0) + 1
+                samples.append(Sample(id=f"{qid}#{seen[qid]}", benchmark=self.name,
+                                      inputs={"question": str(r["question"]).strip(), "image": str(r["image"])},
+                                      target=ans, meta={"category": r["category"], "question_id": qid}))
         return samples
 
     @staticmethod
@@ -83,7 +85,7 @@ class MME(Benchmark):
             for txt in sorted(qa_dir.glob("*.txt")):
                 image = next((img_dir / (txt.stem + e) for e in (".jpg", ".png", ".jpeg")
                               if (img_dir / (txt.stem + e)).exists()), img_dir / (txt.stem + ".jpg"))
-                for j, line in enumerate(txt.read_text(encoding="utf-8").splitlines(), 1):
+                for j, line in enumerate(read_text(txt).splitlines(), 1):
                     if not line.strip():
                         continue
                     parts = line.rsplit("\t", 1)

@@ -18,7 +18,14 @@ import numpy as np
 
 from magma_bench.benchmarks.vl._vqa_base import VQABase, majority
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, require_fields
+from magma_bench.hf_files import (
+    find_files,
+    load_hf_rows,
+    materialize_image,
+    read_json,
+    record_context,
+    require_fields,
+)
 from magma_bench.types import Sample
 
 
@@ -34,10 +41,10 @@ class TextVQA(VQABase):
         files = find_files(data_dir, ("TextVQA_*_val.json",))
         rows: list[dict[str, Any]]
         if files:
-            try:
-                rows = json.loads(files[0].read_text())["data"]
-            except (json.JSONDecodeError, KeyError, TypeError) as e:
-                raise UserError(f"{files[0]}: not the TextVQA layout ({e})") from None
+            doc = read_json(files[0])
+            if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+                raise UserError(f"{files[0]}: not the TextVQA layout (expected {{\"data\": [records]}})")
+            rows = doc["data"]
             img_root = next(p for p in (data_dir / "train_images", data_dir / "images", data_dir) if p.is_dir())
             where_of, hub = (lambda i: f"{files[0]}: record {i}"), False
         else:
@@ -45,23 +52,26 @@ class TextVQA(VQABase):
             where_of, hub = (lambda i: f"{data_dir}: row {i}"), True
         cache = data_dir / ".magma_cache" / "images"
         samples = []
+        src = data_dir if hub else files[0]
         for i, row in enumerate(rows, 1):
-            where = where_of(i)
-            require_fields(row, ("question_id", "image_id", "question", "answers"), where)
-            answers = [str(a) for a in (row["answers"] or [])]
-            if not answers:
-                raise UserError(f"{where}: no reference answers (test answers are not public; use validation)")
-            if hub:
-                require_fields(row, ("image",), where)
-                image = str(materialize_image(row["image"], cache, str(row["image_id"])))
-            else:
-                image = str(img_root / f"{row['image_id']}.jpg")
-            ocr = [str(t) for t in (row.get("ocr_tokens") or [])]
-            samples.append(Sample(
-                id=str(row["question_id"]), benchmark=self.name,
-                inputs={"question": row["question"], "image": image, "ocr_tokens": ocr,
-                        "heuristic": ocr[0] if ocr else None},
-                target=answers, meta={"answer_type": "ocr", "majority": majority(answers, self.style)}))
+            with record_context(src, i):
+                where = where_of(i)
+                require_fields(row, {"question_id": (int, str), "image_id": (int, str), "question": str,
+                                     "answers": list}, where)
+                answers = [str(a) for a in (row["answers"] or [])]
+                if not answers:
+                    raise UserError(f"{where}: no reference answers (test answers are not public; use validation)")
+                if hub:
+                    require_fields(row, ("image",), where)
+                    image = str(materialize_image(row["image"], cache, str(row["image_id"])))
+                else:
+                    image = str(img_root / f"{row['image_id']}.jpg")
+                ocr = [str(t) for t in (row.get("ocr_tokens") or [])]
+                samples.append(Sample(
+                    id=str(row["question_id"]), benchmark=self.name,
+                    inputs={"question": row["question"], "image": image, "ocr_tokens": ocr,
+                            "heuristic": ocr[0] if ocr else None},
+                    target=answers, meta={"answer_type": "ocr", "majority": majority(answers, self.style)}))
         return self.remember_vocab(samples)
 
     def question_text(self, sample: Sample) -> str:

@@ -21,7 +21,14 @@ import numpy as np
 
 from magma_bench.benchmarks.vl._vqa_base import VQABase, majority
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, require_fields
+from magma_bench.hf_files import (
+    find_files,
+    load_hf_rows,
+    materialize_image,
+    read_json,
+    record_context,
+    require_fields,
+)
 from magma_bench.types import Sample
 
 
@@ -30,6 +37,14 @@ def _answers(ann: dict[str, Any], where: str) -> list[str]:
     if not isinstance(answers, list) or not answers:
         raise UserError(f"{where}: no reference answers (test-dev/test answers are not public; use validation)")
     return [str(a["answer"]) if isinstance(a, dict) else str(a) for a in answers]
+
+
+def _records(path: Path, key: str) -> list[Any]:
+    """The `key` list of an official VQAv2 JSON file ({"questions": [...]} / {"annotations": [...]})."""
+    doc = read_json(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
+        raise UserError(f"{path}: not the VQAv2 layout (expected {{\"{key}\": [records]}})")
+    return doc[key]
 
 
 class VQAv2(VQABase):
@@ -56,31 +71,34 @@ class VQAv2(VQABase):
         afile = qfile.with_name("v2_mscoco_val2014_annotations.json")
         if not afile.exists():
             raise UserError(f"{afile}: missing (the annotations file sits beside the questions file)")
-        try:
-            questions = json.loads(qfile.read_text())["questions"]
-            anns = {a["question_id"]: a for a in json.loads(afile.read_text())["annotations"]}
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            raise UserError(f"{qfile.parent}: not the VQAv2 questions/annotations layout ({e})") from None
+        questions, ann_list = _records(qfile, "questions"), _records(afile, "annotations")
+        anns = {}
+        for i, a in enumerate(ann_list, 1):
+            require_fields(a, {"question_id": (int, str)}, f"{afile}: annotation {i}")
+            anns[a["question_id"]] = a
         img_root = next(p for p in (data_dir / "val2014", data_dir / "images", data_dir) if p.is_dir())
         samples = []
         for i, q in enumerate(questions, 1):
-            require_fields(q, ("question_id", "image_id", "question"), f"{qfile}: question {i}")
-            ann = anns.get(q["question_id"])
-            if ann is None:
-                raise UserError(f"{afile}: no annotation for question_id {q['question_id']}")
-            answers = _answers(ann, f"{afile}: question_id {q['question_id']}")
-            image = img_root / f"COCO_val2014_{int(q['image_id']):012d}.jpg"
-            samples.append(self._sample(q["question_id"], q["question"], str(image), answers, ann))
+            with record_context(qfile, i):
+                require_fields(q, {"question_id": (int, str), "image_id": (int, str), "question": str},
+                               f"{qfile}: question {i}")
+                ann = anns.get(q["question_id"])
+                if ann is None:
+                    raise UserError(f"{afile}: no annotation for question_id {q['question_id']}")
+                answers = _answers(ann, f"{afile}: question_id {q['question_id']}")
+                image = img_root / f"COCO_val2014_{int(q['image_id']):012d}.jpg"
+                samples.append(self._sample(q["question_id"], q["question"], str(image), answers, ann))
         return samples
 
     def _load_hub(self, data_dir: Path, split: str) -> list[Sample]:
         cache = data_dir / ".magma_cache" / "images"
         samples = []
         for i, row in enumerate(load_hf_rows(data_dir, split), 1):
-            where = f"{data_dir}: row {i}"
-            require_fields(row, ("question_id", "question", "answers", "image"), where)
-            image = materialize_image(row["image"], cache, str(row.get("image_id", i)))
-            samples.append(self._sample(row["question_id"], row["question"], str(image), _answers(row, where), row))
+            with record_context(data_dir, i):
+                where = f"{data_dir}: row {i}"
+                require_fields(row, ("question_id", "question", "answers", "image"), where)
+                image = materialize_image(row["image"], cache, str(row.get("image_id", i)))
+                samples.append(self._sample(row["question_id"], row["question"], str(image), _answers(row, where), row))
         return samples
 
     def _sample(self, qid: Any, question: str, image: str, answers: list[str], ann: dict[str, Any]) -> Sample:
