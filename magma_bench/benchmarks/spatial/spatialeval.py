@@ -23,7 +23,7 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, materialize_image, require_fields
+from magma_bench.hf_files import load_hf_rows, materialize_image, record_context, require_fields
 from magma_bench.types import AnswerSpace, Request, Sample
 
 from ._spatialeval_extract import is_correct
@@ -82,28 +82,29 @@ class SpatialEval(Benchmark):
         cache = data_dir / ".magma_cache" / "images" / self.mode
         samples = []
         for i, row in enumerate(load_hf_rows(root, split), 1):
-            where = f"{root}: row {i}"
-            require_fields(row, ("id", "text", "oracle_answer", "oracle_option"), where)
-            parts = str(row["id"]).split(".")
-            task = parts[0]
-            if task not in self.tasks:
-                continue
-            try:
-                qid = int(parts[-1])
-            except ValueError:
-                raise UserError(f"{where}: id {row['id']!r} does not end in a question number") from None
-            m = re.match(r"^\s*\(?([A-H])", str(row["oracle_option"]))
-            if not m:
-                raise UserError(f"{where}: oracle_option {row['oracle_option']!r} is not an option letter")
-            inputs: dict[str, Any] = {"text": row["text"], "options": options_of(row["text"])}
-            if self.mode != "tqa":
-                if row.get("image") is None:
-                    raise UserError(f"{where}: mode {self.mode} needs an image")
-                inputs["image"] = str(materialize_image(row["image"], cache, str(row["id"])))
-            samples.append(Sample(
-                id=str(row["id"]), benchmark=self.name, inputs=inputs,
-                target={"answer": str(row["oracle_answer"]), "option": m.group(1)},
-                meta={"task": task, "qid": qid, "mode": self.mode}))
+            with record_context(root, i):
+                where = f"{root}: row {i}"
+                require_fields(row, {"id": str, "text": str, "oracle_answer": (str, int), "oracle_option": str}, where)
+                parts = str(row["id"]).split(".")
+                task = parts[0]
+                if task not in self.tasks:
+                    continue
+                try:
+                    qid = int(parts[-1])
+                except ValueError:
+                    raise UserError(f"{where}: id {row['id']!r} does not end in a question number") from None
+                m = re.match(r"^\s*\(?([A-H])", str(row["oracle_option"]))
+                if not m:
+                    raise UserError(f"{where}: oracle_option {row['oracle_option']!r} is not an option letter")
+                inputs: dict[str, Any] = {"text": row["text"], "options": options_of(row["text"])}
+                if self.mode != "tqa":
+                    if row.get("image") is None:
+                        raise UserError(f"{where}: mode {self.mode} needs an image")
+                    inputs["image"] = str(materialize_image(row["image"], cache, str(row["id"])))
+                samples.append(Sample(
+                    id=str(row["id"]), benchmark=self.name, inputs=inputs,
+                    target={"answer": str(row["oracle_answer"]), "option": m.group(1)},
+                    meta={"task": task, "qid": qid, "mode": self.mode}))
         if not samples:
             raise UserError(f"{root}: no SpatialEval rows for task(s) {', '.join(self.tasks)}")
         return samples

@@ -20,7 +20,13 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows, read_json_lines_or_array, require_fields
+from magma_bench.hf_files import (
+    find_files,
+    load_hf_rows,
+    read_json_lines_or_array,
+    record_context,
+    require_fields,
+)
 from magma_bench.types import AnswerSpace, Request, Sample
 
 # VSR meta-categories of its 66 relations (paper Table 1; the few "Unallocated" ones omitted)
@@ -63,15 +69,16 @@ class VSR(Benchmark):
                          if p.is_dir()), data_dir)
         samples = []
         for i, row in enumerate(rows, 1):
-            require_fields(row, ("image", "caption", "label", "relation"), f"{where}:{i}")
-            if row["label"] not in (0, 1, True, False):
-                raise UserError(f"{where}:{i}: label must be 0 or 1, got {row['label']!r}")
-            image = self._image(img_root, data_dir, str(row["image"]))
-            samples.append(Sample(
-                id=f"{i:06d}-{Path(str(row['image'])).stem}", benchmark=self.name,
-                inputs={"caption": row["caption"], "image": image},
-                target="true" if int(row["label"]) == 1 else "false",
-                meta={"relation": row["relation"], "category": CATEGORY_OF.get(row["relation"], "Unallocated")}))
+            with record_context(where, i):
+                require_fields(row, {"image": str, "caption": str, "label": (int, bool), "relation": str}, f"{where}:{i}")
+                if row["label"] not in (0, 1, True, False):
+                    raise UserError(f"{where}:{i}: label must be 0 or 1, got {row['label']!r}")
+                image = self._image(img_root, data_dir, str(row["image"]))
+                samples.append(Sample(
+                    id=f"{i:06d}-{Path(str(row['image'])).stem}", benchmark=self.name,
+                    inputs={"caption": row["caption"], "image": image},
+                    target="true" if int(row["label"]) == 1 else "false",
+                    meta={"relation": row["relation"], "category": CATEGORY_OF.get(row["relation"], "Unallocated")}))
         return samples
 
     @staticmethod

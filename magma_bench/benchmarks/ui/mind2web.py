@@ -24,7 +24,7 @@ from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.benchmarks.ui._grounding import image_size
 from magma_bench.errors import UserError
 from magma_bench.geometry import point_in_box
-from magma_bench.hf_files import find_files
+from magma_bench.hf_files import find_files, read_json, record_context, require_fields
 from magma_bench.metrics.ui import (
     grounding_from_point,
     mind2web_f1,
@@ -94,40 +94,39 @@ class Mind2Web(Benchmark):
             raise UserError(f"{data_dir}: no mind2web_data_{split}.json (SeeClick's Mind2Web release)")
         path = files[0]
         img_root = next((p for p in (data_dir / "mind2web_images", path.parent / "mind2web_images") if p.is_dir()), data_dir)
-        try:
-            episodes = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+        episodes = read_json(path)
+        if not isinstance(episodes, list):
+            raise UserError(f"{path}: expected a JSON array of Mind2Web episodes")
         samples = []
         for i, ep in enumerate(episodes):
-            missing = [k for k in ("annotation_id", "confirmed_task", "actions") if k not in ep]
-            if missing:
-                raise UserError(f"{path}: episode {i}: missing field(s) {', '.join(missing)}")
-            history: list[str] = []
-            for j, step in enumerate(ep["actions"]):
-                where = f"{path}: episode {i} step {j}"
-                if "bbox" not in step:  # SeeClick skips steps whose element was not found
-                    continue
-                op = step.get("operation", {})
-                if op.get("original_op") not in OP_IDS:
-                    raise UserError(f"{where}: operation.original_op must be one of {', '.join(OP_IDS)}")
-                b = step["bbox"]
-                try:
-                    box = [float(b["x"]), float(b["y"]), float(b["x"]) + float(b["width"]), float(b["y"]) + float(b["height"])]
-                except (KeyError, TypeError, ValueError):
-                    raise UserError(f"{where}: bbox must be {{x, y, width, height}}") from None
-                img = img_root / f"{ep['annotation_id']}-{step['action_uid']}.jpg"
-                size = image_size(img) if img.exists() else (1280, 720)
-                op_id = OP_IDS[op["original_op"]]
-                center = [(box[0] + box[2]) / 2 / size[0], (box[1] + box[3]) / 2 / size[1]]
-                prev = " ".join(f"Step{k}: {a}." for k, a in enumerate(history[-4:]))
-                samples.append(Sample(
-                    id=f"{ep['annotation_id']}-{step['action_uid']}", benchmark=self.name,
-                    inputs={"image": str(img), "task": ep["confirmed_task"], "previous": prev, "size": list(size)},
-                    target={"op": op_id, "value": str(op.get("value", "")), "box": box},
-                    meta={"episode": ep["annotation_id"], "step": j, "split": split,
-                          "website": ep.get("website"), "domain": ep.get("domain")}))
-                history.append(action_text(op_id, center, str(op.get("value", ""))))
+            with record_context(path, f"episode {i}"):
+                require_fields(ep, {"annotation_id": (str, int), "confirmed_task": str, "actions": list},
+                               f"{path}: episode {i}")
+                history: list[str] = []
+                for j, step in enumerate(ep["actions"]):
+                    where = f"{path}: episode {i} step {j}"
+                    if "bbox" not in step:  # SeeClick skips steps whose element was not found
+                        continue
+                    op = step.get("operation", {})
+                    if op.get("original_op") not in OP_IDS:
+                        raise UserError(f"{where}: operation.original_op must be one of {', '.join(OP_IDS)}")
+                    b = step["bbox"]
+                    try:
+                        box = [float(b["x"]), float(b["y"]), float(b["x"]) + float(b["width"]), float(b["y"]) + float(b["height"])]
+                    except (KeyError, TypeError, ValueError):
+                        raise UserError(f"{where}: bbox must be {{x, y, width, height}}") from None
+                    img = img_root / f"{ep['annotation_id']}-{step['action_uid']}.jpg"
+                    size = image_size(img) if img.exists() else (1280, 720)
+                    op_id = OP_IDS[op["original_op"]]
+                    center = [(box[0] + box[2]) / 2 / size[0], (box[1] + box[3]) / 2 / size[1]]
+                    prev = " ".join(f"Step{k}: {a}." for k, a in enumerate(history[-4:]))
+                    samples.append(Sample(
+                        id=f"{ep['annotation_id']}-{step['action_uid']}", benchmark=self.name,
+                        inputs={"image": str(img), "task": ep["confirmed_task"], "previous": prev, "size": list(size)},
+                        target={"op": op_id, "value": str(op.get("value", "")), "box": box},
+                        meta={"episode": ep["annotation_id"], "step": j, "split": split,
+                              "website": ep.get("website"), "domain": ep.get("domain")}))
+                    history.append(action_text(op_id, center, str(op.get("value", ""))))
         return samples
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:

@@ -21,7 +21,14 @@ import numpy as np
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, read_json_lines_or_array
+from magma_bench.hf_files import (
+    find_files,
+    load_hf_rows,
+    materialize_image,
+    read_json_lines_or_array,
+    record_context,
+    require_fields,
+)
 from magma_bench.metrics.binary import binary_metrics, pope_yes_no
 from magma_bench.types import AnswerSpace, Request, Sample
 
@@ -63,15 +70,15 @@ class Pope(Benchmark):
                 continue
             img_root = next(p for p in (data_dir / "images", data_dir / "val2014", data_dir) if p.is_dir())
             for i, row in enumerate(read_json_lines_or_array(path), 1):
-                missing = [k for k in ("question_id", "image", "text", "label") if k not in row]
-                if missing:
-                    raise UserError(f"{path}:{i}: missing field(s) {', '.join(missing)}")
-                if row["label"] not in ("yes", "no"):
-                    raise UserError(f"{path}:{i}: label must be yes/no, got {row['label']!r}")
-                samples.append(Sample(
-                    id=f"{cat}-{row['question_id']}", benchmark=self.name,
-                    inputs={"question": row["text"], "image": str(img_root / row["image"])},
-                    target=row["label"], meta={"category": cat, "image": row["image"]}))
+                with record_context(path, i):
+                    require_fields(row, {"question_id": (int, str), "image": str, "text": str, "label": str},
+                                   f"{path}:{i}")
+                    if row["label"] not in ("yes", "no"):
+                        raise UserError(f"{path}:{i}: label must be yes/no, got {row['label']!r}")
+                    samples.append(Sample(
+                        id=f"{cat}-{row['question_id']}", benchmark=self.name,
+                        inputs={"question": row["text"], "image": str(img_root / row["image"])},
+                        target=row["label"], meta={"category": cat, "image": row["image"]}))
         if not samples:
             raise UserError(f"{data_dir}: no POPE files for categories {', '.join(self.categories)}")
         return samples
@@ -80,17 +87,18 @@ class Pope(Benchmark):
         cache = data_cache(data_dir, "images")
         samples = []
         for i, row in enumerate(load_hf_rows(data_dir, split), 1):
-            cat = row.get("category")
-            if cat not in self.categories:
-                continue
-            answer = str(row.get("answer", "")).strip().lower()
-            if answer not in ("yes", "no"):
-                raise UserError(f"{data_dir}: row {i}: answer must be yes/no, got {row.get('answer')!r}")
-            img = materialize_image(row["image"], cache, str(row.get("image_source", i)))
-            samples.append(Sample(
-                id=f"{cat}-{row['question_id']}", benchmark=self.name,
-                inputs={"question": row["question"], "image": str(img)},
-                target=answer, meta={"category": cat, "image": row.get("image_source")}))
+            with record_context(data_dir, i):
+                cat = row.get("category")
+                if cat not in self.categories:
+                    continue
+                answer = str(row.get("answer", "")).strip().lower()
+                if answer not in ("yes", "no"):
+                    raise UserError(f"{data_dir}: row {i}: answer must be yes/no, got {row.get('answer')!r}")
+                img = materialize_image(row["image"], cache, str(row.get("image_source", i)))
+                samples.append(Sample(
+                    id=f"{cat}-{row['question_id']}", benchmark=self.name,
+                    inputs={"question": row["question"], "image": str(img)},
+                    target=answer, meta={"category": cat, "image": row.get("image_source")}))
         return samples
 
     # -- offline suite ---------------------------------------------------------------------------
