@@ -20,6 +20,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import math
 import os
 import uuid
 from pathlib import Path
@@ -40,11 +41,55 @@ def config_hash(config: dict[str, Any]) -> str:
 
 
 def dumps(obj: Any) -> str:
-    """Canonical one-line JSON used for every record (byte-reproducible)."""
-    return json.dumps(obj, sort_keys=False, ensure_ascii=False, separators=(",", ":"), default=_jsonable)
+    """Canonical one-line strict JSON used for every record (byte-reproducible). Python's json
+    writes NaN/Infinity as bare tokens that strict parsers (JavaScript, jq, pandas' ujson, Go) reject,
+    so non-finite floats become null, as do ints past Python's int-to-text digit limit. Records
+    almost never hold either: the plain dump is tried first and only a refusal pays for the copy."""
+    try:
+        return _dump(obj)
+    except (ValueError, TypeError):  # non-finite float, int past the digit limit, cycle, odd dict key
+        return _dump(_strict(obj, set()))
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=False, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                      default=_jsonable)
+
+
+_MAX_INT_BITS = 14_000  # about 4,200 decimal digits: under sys.get_int_max_str_digits()'s default 4,300
+
+
+def _strict(o: Any, seen: set[int]) -> Any:
+    """A copy of o that json.dumps(allow_nan=False) accepts: non-finite floats and huge ints -> None,
+    other objects through `_jsonable`, a container inside itself -> "<cycle>"."""
+    if isinstance(o, bool) or o is None or isinstance(o, str):
+        return o
+    if isinstance(o, float):
+        return o if math.isfinite(o) else None
+    if isinstance(o, int):
+        return o if o.bit_length() <= _MAX_INT_BITS else None
+    if isinstance(o, dict | list | tuple):
+        if id(o) in seen:
+            return "<cycle>"
+        seen = seen | {id(o)}
+        if isinstance(o, dict):
+            return {_key(k): _strict(v, seen) for k, v in o.items()}
+        return [_strict(v, seen) for v in o]
+    return _strict(_jsonable(o), seen)
+
+
+def _key(k: Any) -> str:
+    """A dict key as json writes it (true, null, 1.5), non-finite or huge numbers as null."""
+    if isinstance(k, str):
+        return k
+    if k is None or isinstance(k, bool | int | float):
+        return json.dumps(_strict(k, set()))
+    return str(k)
 
 
 def _jsonable(o: Any) -> Any:
+    """What json cannot write itself: numpy values as Python ones, sets sorted, paths as text,
+    anything else as its str()."""
     if hasattr(o, "tolist"):
         return o.tolist()
     if isinstance(o, (set, frozenset)):
