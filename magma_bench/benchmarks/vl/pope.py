@@ -29,7 +29,7 @@ from magma_bench.hf_files import (
     record_context,
     require_fields,
 )
-from magma_bench.metrics.binary import binary_metrics, pope_yes_no
+from magma_bench.metrics.binary import binary_counts, metrics_from_counts, pope_yes_no
 from magma_bench.types import AnswerSpace, Request, Sample
 
 CATEGORIES = ("random", "popular", "adversarial")
@@ -148,16 +148,22 @@ class Pope(Benchmark):
             reference=sample.target.capitalize(), heuristic="yes")
 
     def parse(self, text: str) -> str | None:
-        if not isinstance(text, str):
+        """The official rule, except that a blank reply is no answer (the rule would read it as "yes")."""
+        if not isinstance(text, str) or not text.strip():
             return None
         return pope_yes_no(text)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
-        pred_yes = parsed == "yes"
-        gold_yes = sample.target == "yes"
-        return {"accuracy": float(parsed == sample.target), "tp": float(pred_yes and gold_yes),
-                "fp": float(pred_yes and not gold_yes), "fn": float(not pred_yes and gold_yes),
-                "pred_yes": float(pred_yes)}
+        """Accuracy and the confusion counts; no answer is wrong in every count (`binary_counts`)."""
+        pred = parsed if parsed in ("yes", "no") else None
+        return {"accuracy": float(pred is not None and pred == sample.target), **binary_counts(pred, sample.target)}
+
+    @staticmethod
+    def _counts(r: dict) -> dict[str, float]:
+        """Confusion counts of one record, from its parsed answer and target rather than its stored
+        scores, so records written before errored samples counted as wrong are counted alike."""
+        parsed = r.get("parsed") if not r.get("error") else None
+        return binary_counts(parsed if parsed in ("yes", "no") else None, str(r.get("target")))
 
     # -- aggregation: mean over categories of F1 -------------------------------------------------
     def aggregate(self, records: Sequence[dict]) -> Aggregate:
@@ -167,8 +173,9 @@ class Pope(Benchmark):
             rs = [r for r in records if r["meta"].get("category") == cat]
             if not rs:
                 continue
-            m = binary_metrics(["yes" if r["scores"]["pred_yes"] else "no" for r in rs],
-                               [r["target"] for r in rs])
+            counts = [self._counts(r) for r in rs]
+            m = metrics_from_counts(**{k: sum(c[k] for c in counts) for k in ("tp", "fp", "tn", "fn", "pred_yes")},
+                                    n=len(rs))
             for k, v in m.items():
                 metrics[f"{cat}/{k}"] = 100.0 * v
             f1s.append(m["f1"])
@@ -179,7 +186,8 @@ class Pope(Benchmark):
         return Aggregate(headline=100.0 * float(np.mean(f1s)) if f1s else 0.0, metrics=metrics, n=len(records))
 
     def columns(self, records: Sequence[dict]) -> dict[str, np.ndarray]:
-        cols = {k: np.array([r["scores"][k] for r in records], dtype=np.float64) for k in ("tp", "fp", "fn")}
+        counts = [self._counts(r) for r in records]
+        cols = {k: np.array([c[k] for c in counts], dtype=np.float64) for k in ("tp", "fp", "fn")}
         cats = [self.categories.index(r["meta"]["category"]) if r["meta"].get("category") in self.categories
                 else 0 for r in records]
         cols["g"] = np.array(cats, dtype=np.int64)
