@@ -50,7 +50,7 @@ def score_cmd(benchmark: str, data_dir: Path, predictions: Path, split: str | No
     summary = score_predictions(bench, samples, read_predictions(predictions), seed=seed)
     if as_json:
         view = json_view(summary)
-        view.update({k: summary[k] for k in ("missing_ids", "unknown_ids")})
+        view.update({k: summary[k] for k in ("missing_ids", "non_text_predictions", "unknown_ids")})
         click.echo(json.dumps(view))
         return
     lo, hi = summary["ci95"]
@@ -60,6 +60,9 @@ def score_cmd(benchmark: str, data_dir: Path, predictions: Path, split: str | No
         click.echo(f"{benchmark}: {summary['headline']:.2f} (95% CI {lo:.2f}–{hi:.2f}, n={summary['n']})")
     if summary["missing_ids"]:
         click.echo(f"  {summary['missing_ids']} sample(s) had no prediction and count as wrong", err=True)
+    if summary["non_text_predictions"]:
+        click.echo(f"  {summary['non_text_predictions']} prediction(s) were not strings (null, numbers...) and "
+                   f"count as wrong, e.g. {', '.join(summary['non_text_examples'])}", err=True)
     if summary["unknown_ids"]:
         click.echo(f"  {summary['unknown_ids']} prediction id(s) match no sample and were ignored, e.g. "
                    f"{', '.join(summary['unknown_examples'])}", err=True)
