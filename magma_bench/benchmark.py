@@ -125,7 +125,7 @@ class Benchmark(_Common, ABC):
             if self.group_key:
                 by: dict[str, list[float]] = {}
                 for r in records:
-                    by.setdefault(str(r["meta"].get(self.group_key)), []).append(r["scores"][self.headline_key])
+                    by.setdefault(str(r["meta"].get(self.group_key)), []).append(r["scores"].get(self.headline_key, 0.0))
                 for g in sorted(by):
                     metrics[f"{self.group_key}/{g}"] = 100.0 * float(np.mean(by[g]))
         return Aggregate(headline=headline, metrics=metrics, n=len(records))

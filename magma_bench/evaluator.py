@@ -9,6 +9,7 @@ recorded with its error, scored as wrong, and the run goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -72,11 +73,43 @@ class _Caller:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _join_errors(first: str | None, second: str) -> str:
+    return second if not first else f"{first}; {second}"
+
+
+def _checked_scores(scores: Any) -> dict[str, float]:
+    """`scores` if it is a dict of finite numbers, else TypeError/ValueError saying what is wrong:
+    a NaN or a string would silently poison every mean it enters."""
+    if not isinstance(scores, dict):
+        raise TypeError(f"score() returned {type(scores).__name__}, not a dict")
+    for k, v in scores.items():
+        if not isinstance(v, int | float) or not math.isfinite(v):
+            raise ValueError(f"score {k!r} is {v!r}, not a finite number")
+    return scores
+
+
 def make_record(bench: Benchmark, sample: Sample, text: str | None, error: str | None,
                 model_s: float = 0.0, harness_s: float = 0.0) -> dict[str, Any]:
-    """One record. Errored or missing outputs are scored as `parse -> None` (wrong)."""
-    parsed = bench.parse(text) if (text is not None and error is None) else None
-    scores = bench.score(sample, parsed)
+    """One record; never raises for one sample's problems. Errored or missing outputs are scored as
+    `parse -> None` (wrong). A parser or scorer that raises, or a scorer that returns something other
+    than finite numbers, is this sample's error (`"parse: ..."` / `"score: ..."`): the sample is
+    scored as unanswered (wrong) and the run goes on; a resumed run then skips it instead of
+    failing at the same sample again."""
+    parsed = None
+    if text is not None and error is None:
+        try:
+            parsed = bench.parse(text)
+        except Exception as e:
+            error = f"parse: {_short_error(e)}"
+    try:
+        scores = _checked_scores(bench.score(sample, parsed))
+    except Exception as e:
+        error = _join_errors(error, f"score: {_short_error(e)}")
+        parsed = None
+        try:  # the unanswered path: the benchmark's own keys, all wrong
+            scores = _checked_scores(bench.score(sample, None))
+        except Exception:
+            scores = {}  # aggregates read missing keys as 0 (wrong)
     return {
         "id": sample.id, "prediction": text, "parsed": parsed, "target": sample.target,
         "scores": scores, "error": error, "meta": sample.meta,

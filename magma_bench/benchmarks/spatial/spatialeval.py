@@ -183,8 +183,8 @@ class SpatialEval(Benchmark):
         by: dict[str, list[float]] = {}
         for r in records:
             task, mode = r["meta"].get("task"), r["meta"].get("mode")
-            by.setdefault(f"{mode}/{task}", []).append(r["scores"]["accuracy"])
-            by.setdefault(f"{task}/q{r['meta'].get('qid')}", []).append(r["scores"]["accuracy"])
+            by.setdefault(f"{mode}/{task}", []).append(r["scores"].get("accuracy", 0.0))
+            by.setdefault(f"{task}/q{r['meta'].get('qid')}", []).append(r["scores"].get("accuracy", 0.0))
         for k in sorted(by):
             agg.metrics[k] = 100.0 * float(np.mean(by[k]))
         return agg

@@ -139,7 +139,7 @@ class VSR(Benchmark):
         for key in ("relation", "category"):
             by: dict[str, list[float]] = {}
             for r in records:
-                by.setdefault(str(r["meta"].get(key)), []).append(r["scores"]["accuracy"])
+                by.setdefault(str(r["meta"].get(key)), []).append(r["scores"].get("accuracy", 0.0))
             for k in sorted(by):
                 agg.metrics[f"{key}/{k}"] = 100.0 * float(np.mean(by[k]))
         return agg

@@ -167,12 +167,12 @@ class Mind2Web(Benchmark):
         by_op: dict[int, list[float]] = {}
         by_ep: dict[str, list[dict]] = {}
         for r in records:
-            by_op.setdefault(int(r["target"]["op"]), []).append(r["scores"]["op_f1"])
+            by_op.setdefault(int(r["target"]["op"]), []).append(r["scores"].get("op_f1", 0.0))
             by_ep.setdefault(str(r["meta"]["episode"]), []).append(r["scores"])
         if records:
-            agg.metrics["op_f1_micro"] = agg.metrics.pop("op_f1")
+            agg.metrics["op_f1_micro"] = agg.metrics.pop("op_f1", 0.0)
             agg.metrics["op_f1"] = 100.0 * float(np.mean([np.mean(v) for v in by_op.values()]))
-            agg.metrics["episode_success"] = 100.0 * float(np.mean([all(s["step_success"] for s in v) for v in by_ep.values()]))
+            agg.metrics["episode_success"] = 100.0 * float(np.mean([all(s.get("step_success", 0.0) for s in v) for v in by_ep.values()]))
             for k in ("element_acc", "op_f1", "step_success"):
-                agg.metrics[f"macro_{k}"] = 100.0 * float(np.mean([np.mean([s[k] for s in v]) for v in by_ep.values()]))
+                agg.metrics[f"macro_{k}"] = 100.0 * float(np.mean([np.mean([s.get(k, 0.0) for s in v]) for v in by_ep.values()]))
         return agg

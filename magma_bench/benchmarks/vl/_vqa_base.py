@@ -74,7 +74,7 @@ class VQABase(Benchmark):
         for r in records:
             t = r["meta"].get(self.type_key)
             if t is not None:
-                by.setdefault(str(t), []).append(r["scores"]["accuracy"])
+                by.setdefault(str(t), []).append(r["scores"].get("accuracy", 0.0))
         for k in sorted(by):
             agg.metrics[f"{self.type_key}/{k}"] = 100.0 * float(np.mean(by[k]))
         return agg
