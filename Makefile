@@ -9,7 +9,7 @@ export MUJOCO_GL ?= egl
 export PYTHONHASHSEED := 0
 export RAY_AUTH_MODE ?= disabled
 
-.PHONY: install bench train train-distributed ablation paper-tables leaderboard test test-slow perf lint clean
+.PHONY: install bench train train-distributed ablation paper-tables leaderboard test test-slow test-lmms perf lint clean
 
 install: $(STAMP)
 
@@ -58,6 +58,18 @@ test: install
 
 test-slow: install
 	$(PY) -m pytest -q -m "slow" -p no:cacheprovider
+
+# lmms-eval interop both ways (magma-bench -> lmms-eval models, lmms-eval -> Magma), in a venv of its own:
+# lmms-eval needs torchvision, which does not import beside the main venv's torch (scripts/install_lmms.sh).
+LMMS_VENV ?= .venv-lmms
+
+$(LMMS_VENV)/.install-stamp: pyproject.toml scripts/install_lmms.sh
+	VENV=$(LMMS_VENV) bash scripts/install_lmms.sh
+	@touch $@
+
+test-lmms: $(LMMS_VENV)/.install-stamp
+	OMP_NUM_THREADS=1 $(LMMS_VENV)/bin/python -m pytest -q -p no:cacheprovider \
+	  tests/adapters/test_lmms_bridge.py tests/adapters/test_lmms_llava.py
 
 perf: install
 	$(PY) -m magma_bench.perf --out runs/perf/latest.json

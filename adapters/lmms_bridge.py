@@ -1,11 +1,16 @@
 """Magma as an lmms-eval model, so lmms-eval's own tasks and metrics can run our checkpoints.
 
-Registered through lmms-eval's entry-point group (the lead adds to pyproject.toml):
+Registered through lmms-eval's entry-point group in pyproject.toml:
 
     [project.entry-points."lmms_eval.models"]
     magma_bench = "magma_bench.adapters.lmms_bridge:manifest"
 
-then `lmms-eval --model magma_bench --model_args pretrained=checkpoints/magma-tiny --tasks pope`.
+then `lmms-eval --model magma_bench --model_args checkpoint=checkpoints/magma-tiny --tasks pope`
+(`pretrained=` is lmms-eval's usual name and means the same). Any other model arg is refused in one
+line that lists the accepted ones, so a misspelt argument never falls back to a default checkpoint.
+`max_new_tokens` is scaled exactly as the direct `magma` adapter scales it (budgets are counted in
+subword tokens; the byte tokenizer spends `bytes_per_budget_token` per budget token), so a task run
+here and the same questions run by magma-bench decode the same number of tokens.
 Implements the three request types of `lmms_eval.api.model.lmms`:
 - generate_until(Instance.args = context, gen_kwargs, doc_to_visual, doc_id, task, split):
   greedy batched generation, cut at the first `until` string;
@@ -23,7 +28,12 @@ from typing import Any
 from lmms_eval.api.instance import Instance
 from lmms_eval.api.model import lmms
 
+from magma_bench.errors import UserError
+
 MAX_ROUNDS = 16
+# What `--model_args` may name; `max_batch_size` is what lmms-eval's CLI hands every model (ignored:
+# batches are `batch_size`).
+ACCEPTED_ARGS = ("checkpoint", "pretrained", "device", "batch_size", "dtype", "threads", "max_batch_size")
 
 
 def _visuals(doc_to_visual: Any, doc: Any) -> list[Any]:
@@ -56,15 +66,40 @@ def _ll_result(logprob: float, greedy: bool) -> Any:
     return GenerationResult(text=(logprob, greedy))  # type: ignore[arg-type]
 
 
+def _checkpoint(checkpoint: Any, pretrained: Any) -> str:
+    """`checkpoint=` or `pretrained=` (lmms-eval's name); both given must agree. lmms-eval's arg parser
+    turns numeric-looking values into numbers, so paths are read back as strings."""
+    from magma_bench.adapters.magma import DEFAULT_CHECKPOINT
+
+    if checkpoint is not None and pretrained is not None and str(checkpoint) != str(pretrained):
+        raise UserError(f"magma_bench (lmms-eval model): checkpoint={checkpoint} and pretrained={pretrained} "
+                        "disagree; pass one of them")
+    chosen = checkpoint if checkpoint is not None else pretrained
+    return DEFAULT_CHECKPOINT if chosen is None else str(chosen)
+
+
 class MagmaLMMS(lmms):
-    def __init__(self, pretrained: str = "checkpoints/magma-tiny", device: str = "cpu", batch_size: int | str = 8,
-                 **kwargs: Any) -> None:
+    def __init__(self, checkpoint: str | None = None, pretrained: str | None = None, device: str = "cpu",
+                 batch_size: int | str = 8, dtype: str | None = None, threads: int | None = None,
+                 max_batch_size: Any = None, **kwargs: Any) -> None:
+        if kwargs:
+            raise UserError(f"magma_bench (lmms-eval model): unknown model arg(s) {', '.join(sorted(kwargs))}; "
+                            f"accepted: {', '.join(ACCEPTED_ARGS)}")
         super().__init__()
         from magma_bench.adapters.magma import MagmaAdapter
 
-        self.adapter = MagmaAdapter(checkpoint=pretrained, device=device)
+        self.adapter = MagmaAdapter(checkpoint=_checkpoint(checkpoint, pretrained), device=device, dtype=dtype,
+                                    threads=threads)
+        # budgets are subword tokens; the byte tokenizer decodes this many tokens per budget token
+        self.budget_scale = int(getattr(self.adapter.tokenizer, "bytes_per_budget_token", 1))
         self.batch_size = int(batch_size)
+        if self.batch_size < 1:
+            raise UserError(f"magma_bench (lmms-eval model): batch_size must be >= 1, got {batch_size}")
         self.task_dict: dict = {}
+
+    def _budget(self, gen_kwargs: dict[str, Any] | None) -> int:
+        """Tokens to decode for a task's `max_new_tokens` (default 32), scaled like MagmaAdapter.generate."""
+        return max(1, int((gen_kwargs or {}).get("max_new_tokens", 32))) * self.budget_scale
 
     def _doc(self, task: str, split: str, doc_id: Any) -> Any:
         return self.task_dict[task][split][doc_id]
@@ -82,7 +117,7 @@ class MagmaLMMS(lmms):
         convs, max_new, untils = [], [], []
         for context, gen_kwargs, doc_to_visual, doc_id, task, split in [r.args for r in requests]:
             convs.append(_conversation(context, _visuals(doc_to_visual, self._doc(task, split, doc_id))))
-            max_new.append(int((gen_kwargs or {}).get("max_new_tokens", 32)))
+            max_new.append(self._budget(gen_kwargs))
             untils.append((gen_kwargs or {}).get("until"))
         texts = self._generate(convs, max_new)
         return [_cut(t, u).strip() for t, u in zip(texts, untils, strict=True)]
@@ -114,7 +149,7 @@ class MagmaLMMS(lmms):
         for context, gen_kwargs, doc_to_visual, doc_to_text, doc_id, task, split in [r.args for r in requests]:
             doc = self._doc(task, split, doc_id)
             visuals, rounds, info = _visuals(doc_to_visual, doc), [], None
-            max_new = int((gen_kwargs or {}).get("max_new_tokens", 32))
+            max_new = self._budget(gen_kwargs)
             for round_idx in range(MAX_ROUNDS):
                 if round_idx > 0:
                     visuals, context, done, rounds, info = doc_to_text(

@@ -10,9 +10,10 @@ import textwrap
 import numpy as np
 import pytest
 
-pytest.importorskip("lmms_eval")
+pytest.importorskip("lmms_eval", reason="lmms-eval is not installed here; `make test-lmms` runs this in .venv-lmms")
 torch = pytest.importorskip("torch")
 
+from magma_bench.errors import UserError  # noqa: E402
 from magma_bench.evaluator import RunConfig  # noqa: E402
 from magma_bench.model import MagmaConfig, MagmaForCausalLM  # noqa: E402
 from magma_bench.runner import run  # noqa: E402
@@ -53,7 +54,7 @@ def test_simple_evaluate_runs_magma_on_a_local_task(checkpoint, tmp_path):
     from lmms_eval.tasks import TaskManager
     from PIL import Image
 
-    from magma_bench.adapters.lmms_bridge import MagmaLMMS, manifest
+    from magma_bench.adapters.lmms_bridge import manifest
 
     rows = []
     for i in range(4):
@@ -100,8 +101,9 @@ def test_simple_evaluate_runs_magma_on_a_local_task(checkpoint, tmp_path):
             aggregation: mean
             higher_is_better: true
     """) + textwrap.dedent(common))
-    lm = MagmaLMMS(pretrained=str(checkpoint), batch_size=2)
-    res = simple_evaluate(model=lm, tasks=["magma_local_gen", "magma_local_mc"],
+    # by registry name (our entry point) with lmms-eval's own arg parsing, as `lmms-eval --model` does
+    res = simple_evaluate(model="magma_bench", model_args=f"checkpoint={checkpoint}", batch_size=2,
+                          tasks=["magma_local_gen", "magma_local_mc"],
                           task_manager=TaskManager(include_path=str(tasks), include_defaults=False),
                           bootstrap_iters=0, log_samples=True)
     gen, mc = res["results"]["magma_local_gen"], res["results"]["magma_local_mc"]
@@ -109,6 +111,21 @@ def test_simple_evaluate_runs_magma_on_a_local_task(checkpoint, tmp_path):
     assert len(res["samples"]["magma_local_gen"]) == 4
     m = manifest()
     assert m.model_id == "magma_bench" and m.simple_class_path.endswith("lmms_bridge.MagmaLMMS")
+
+
+def test_the_bridge_reads_checkpoint_or_pretrained_and_refuses_other_args(checkpoint, tmp_path):
+    from lmms_eval.models import get_model
+
+    cls = get_model("magma_bench")  # through the lmms_eval.models entry point
+    lm = cls.create_from_arg_string(f"checkpoint={checkpoint}", {"batch_size": 2, "max_batch_size": None,
+                                                                 "device": "cpu"})
+    assert lm.adapter.path == checkpoint and lm.batch_size == 2
+    assert lm.budget_scale == lm.adapter.tokenizer.bytes_per_budget_token > 1
+    assert cls.create_from_arg_string(f"pretrained={checkpoint}").adapter.path == checkpoint
+    with pytest.raises(UserError, match=r"unknown model arg\(s\) chekpoint; accepted: checkpoint, pretrained, "):
+        cls.create_from_arg_string(f"chekpoint={checkpoint}")
+    with pytest.raises(UserError, match="disagree"):
+        cls(checkpoint=str(checkpoint), pretrained=str(tmp_path))
 
 
 def test_multi_round_and_loglikelihood_requests(checkpoint):
