@@ -2,10 +2,24 @@
 
 The checkpoint is what `make train` writes (default `checkpoints/magma-tiny`) or any directory
 `MagmaForCausalLM.from_pretrained` reads (our layout or the upstream Magma-8B layout with its
-tokenizer.json). Text requests are answered by batched greedy decoding with a KV cache; `act`
-asks the OpenVLA-style question with the current camera image and decodes 7 action tokens
-(generation restricted to the action bins) into a continuous end-effector action with the
-checkpoint's q01/q99 statistics.
+tokenizer.json). Text requests are answered by batched greedy decoding with a KV cache.
+
+`act` asks the OpenVLA-style question with the current camera image, decodes 7 action tokens into
+the model's own units and maps them into the environment's `ActionSpec` (observation
+["action_spec"], see magma_bench/action_spec.py; the harness default when absent):
+
+- statistics: our-layout checkpoints carry q01/q99 in config.json (harness convention out). For
+  upstream Magma-8B checkpoints they come from `unnorm_key` (adapter arg) or the env's key, looked
+  up in the checkpoint's dataset_statistics.json, then in the published sets (model/action_stats.py);
+  with none, `act` refuses with one line. Their output (Euler, gripper open-fraction) is converted
+  to the env's rotation and gripper convention (SimplerEnv: axis-angle, -1 open/+1 closed).
+- frames: resized to the spec's image_size (SimplerEnv: 256x256, as upstream's agent); envs that
+  fix their size (LIBERO) refuse other sizes.
+- decoding="greedy" (default): 7 argmax tokens restricted to the action bins, deterministic.
+  decoding="upstream": upstream's agents' decoding — free generation until the end of turn (at most
+  `max_action_tokens`, default 32), sampling at `temperature` (default 0.7, top-k 50; 0 = argmax),
+  the action read from the 7 tokens before the end, any id clipped into the bins. Sampling is seeded
+  per (seed, episode, step).
 """
 
 from __future__ import annotations
@@ -45,6 +59,30 @@ def request_images(req: Request) -> list[Any]:
     return found if found else list(req.images)
 
 
+def model_frame(image: Any, spec: Any) -> Any:
+    """The camera frame as the model should see it under `spec`: an HxWx3 uint8 array, resized to
+    spec.image_size (bicubic, PIL's default, as upstream's SimplerEnv agent) or refused when the env
+    fixes its frame size. Paths and PIL images are read first."""
+    import numpy as np
+    from PIL import Image
+
+    from magma_bench.model.processing_magma import load_image
+
+    arr = np.asarray(image if isinstance(image, np.ndarray) else load_image(image))
+    if arr.ndim == 2:
+        arr = np.repeat(arr[..., None], 3, axis=2)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4) or min(arr.shape[:2]) < 1:
+        raise UserError(f"observation image has shape {tuple(arr.shape)}; expected HxWx3")
+    if spec.image_size is None or (arr.shape[1], arr.shape[0]) == tuple(spec.image_size):
+        return arr
+    w, h = spec.image_size
+    if not spec.image_resize:
+        raise UserError(f"observation image is {arr.shape[1]}x{arr.shape[0]}; {spec.name} frames must be {w}x{h} "
+                        "(the size its checkpoints were trained on)")
+    pil = load_image(arr)
+    return np.asarray(pil.resize((w, h), Image.BICUBIC))
+
+
 def observation_image(obs: dict[str, Any]) -> Any:
     for key in ("image", "rgb", "pixels"):
         if obs.get(key) is not None:
@@ -60,8 +98,20 @@ class MagmaAdapter(Adapter):
     requires = ("torch", "transformers", "safetensors")
 
     def __init__(self, seed: int = 0, checkpoint: str | Path = DEFAULT_CHECKPOINT, device: str = "cpu",
-                 dtype: str | None = None, threads: int | None = None, **args: Any) -> None:
-        super().__init__(seed=seed, checkpoint=str(checkpoint), device=device, dtype=dtype, **args)
+                 dtype: str | None = None, threads: int | None = None, unnorm_key: str | None = None,
+                 decoding: str = "greedy", temperature: float = 0.7, max_action_tokens: int = 32,
+                 **args: Any) -> None:
+        if decoding not in ("greedy", "upstream"):
+            raise UserError(f"magma: decoding must be greedy or upstream, got {decoding!r}")
+        if float(temperature) < 0 or int(max_action_tokens) < 8:
+            raise UserError("magma: temperature must be >= 0 and max_action_tokens >= 8 (7 actions + end of turn)")
+        extra = {k: v for k, v in (("unnorm_key", unnorm_key), ("decoding", decoding if decoding != "greedy" else None))
+                 if v is not None}
+        if decoding == "upstream":
+            extra |= {"temperature": float(temperature), "max_action_tokens": int(max_action_tokens)}
+        super().__init__(seed=seed, checkpoint=str(checkpoint), device=device, dtype=dtype, **extra, **args)
+        self.unnorm_key, self.decoding = unnorm_key, decoding
+        self.temperature, self.max_action_tokens = float(temperature), int(max_action_tokens)
         import torch
 
         from magma_bench.model.action_tokenizer import ActionTokenizer
@@ -79,17 +129,26 @@ class MagmaAdapter(Adapter):
         self.config = self.model.config
         self.tokenizer = load_tokenizer(self.config, self.path)
         self.actions = ActionTokenizer.from_config(self.config)
+        self.upstream = self.config.prompt_template == "upstream"
+        if unnorm_key is not None and not self.upstream:
+            raise UserError(f"magma: {self.path} is a magma-bench checkpoint with its own action statistics "
+                            "(config.json action_q01/q99); unnorm_key applies to upstream Magma checkpoints")
         self._hash = checkpoint_hash(self.path)
+        self._steps = 0
 
     # -- text ----------------------------------------------------------------------------------------
     def generate_ids(self, convs: list[list[dict[str, Any]]], images: list[list[Any]], max_new: list[int],
-             allowed: tuple[int, int] | None = None) -> list[list[int]]:
-        """New token ids per conversation (greedy, batched, left-padded; images decoded with PIL)."""
+             allowed: tuple[int, int] | None = None, stop: bool | None = None, temperature: float = 0.0,
+             generator: Any = None) -> list[list[int]]:
+        """New token ids per conversation (batched, left-padded; images decoded with PIL), up to the
+        end of turn when `stop` (default: unless generation is restricted to `allowed` ids)."""
         from magma_bench.model.processing_magma import encode_conversations
 
         batch = encode_conversations(convs, self.tokenizer, self.config, images=images)
+        stop = allowed is None if stop is None else stop
         out = self.model.generate(batch.input_ids, batch.attention_mask, batch.images, max_new_tokens=max(max_new),
-                                  eos_id=None if allowed else self.tokenizer.eos_id, allowed_ids=allowed)
+                                  eos_id=self.tokenizer.eos_id if stop else None, allowed_ids=allowed,
+                                  temperature=temperature, generator=generator)
         return [row[:n] for row, n in zip(out, max_new, strict=True)]
 
     def generate(self, requests: list[Request]) -> list[str]:
@@ -102,16 +161,46 @@ class MagmaAdapter(Adapter):
         return [self.tokenizer.decode(row).strip() for row in ids]
 
     # -- actions -------------------------------------------------------------------------------------
+    def action_decoder(self, spec: Any) -> tuple[Any, Any, str | None]:
+        """(ActionTokenizer with the statistics that apply, the model's output ActionSpec, stats key)."""
+        from magma_bench.action_spec import HARNESS
+        from magma_bench.model.action_stats import output_spec, resolve
+        from magma_bench.model.action_tokenizer import ActionTokenizer
+
+        if not self.upstream:
+            return self.actions, HARNESS, None
+        key, stats = resolve(self.path, self.unnorm_key, spec.unnorm_key)
+        return ActionTokenizer.from_stats(self.config.action_end, stats), output_spec(key), key
+
     def act(self, observations: list[dict[str, Any]], instructions: list[str]) -> list[list[float]]:
+        import torch
+
+        from magma_bench.action_spec import convert, spec_of
         from magma_bench.model.formats import action_prompt
 
+        specs = [spec_of(o) for o in observations]
+        decoders = [self.action_decoder(sp) for sp in specs]  # refuses before any compute
+        imgs = [[model_frame(observation_image(o), sp)] for o, sp in zip(observations, specs, strict=True)]
         convs = [[{"role": "user", "content": [{"type": "image", "image": None},
                                                {"type": "text", "text": action_prompt(ins)}]}]
                  for ins in instructions]
-        imgs = [[observation_image(o)] for o in observations]
-        lo = self.config.action_token_begin
-        ids = self.generate_ids(convs, imgs, [self.config.action_dim] * len(convs), allowed=(lo, self.config.action_end))
-        return [self.actions.decode(row) for row in ids]
+        dim = self.config.action_dim
+        if self.decoding == "greedy":
+            rows = self.generate_ids(convs, imgs, [dim] * len(convs),
+                                     allowed=(self.config.action_token_begin, self.config.action_end))
+        else:
+            o = observations[0] if observations else {}
+            gen = torch.Generator().manual_seed(int(hashlib.sha256(
+                f"{self.seed}\x1f{o.get('episode_id', instructions[0] if instructions else '')}\x1f"
+                f"{o.get('step', self._steps)}".encode()).hexdigest()[:15], 16))
+            full = self.generate_ids(convs, imgs, [self.max_action_tokens] * len(convs), stop=True,
+                                     temperature=self.temperature, generator=gen)
+            # upstream reads output_ids[-8:-1]: the 7 ids before the end of turn (or before the last id)
+            rows = [r[-dim:] if len(r) < self.max_action_tokens else r[-dim - 1:-1] for r in full]
+        self._steps += 1
+        clip = self.decoding == "upstream"
+        return [convert(tok.decode(row, clip_ids=clip), src, sp)
+                for row, (tok, src, _), sp in zip(rows, decoders, specs, strict=True)]
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "checkpoint_hash": self._hash, "preset": self.config.preset,

@@ -59,21 +59,30 @@ class ActionTokenizer:
         d = np.digitize(np.clip(np.asarray(norm, dtype=np.float64), -1.0, 1.0), self.edges)  # 1..n_bins
         return (self.vocab_size - d).astype(np.int64)
 
-    def decode_normalized(self, ids: np.ndarray) -> np.ndarray:
+    def decode_normalized(self, ids: np.ndarray, clip_ids: bool = False) -> np.ndarray:
+        """Bin centres; ids outside the range give 0.0, or with clip_ids the nearest end bin (what
+        upstream Magma's agents compute: `clip(vocab_size - id - 1, 0, 254)` on any id)."""
         ids = np.asarray(ids, dtype=np.int64)
         valid = (ids >= self.begin) & (ids < self.vocab_size)
         idx = np.clip(self.vocab_size - ids - 1, 0, len(self.centers) - 1)
-        return np.where(valid, self.centers[idx], 0.0)
+        return self.centers[idx] if clip_ids else np.where(valid, self.centers[idx], 0.0)
 
     # -- what callers use ----------------------------------------------------------------------------
     def encode(self, action: Sequence[float]) -> list[int]:
         """A raw action (robot units) -> `dim` token ids."""
         return self.encode_normalized(self.normalize(np.asarray(action))).tolist()
 
-    def decode(self, ids: Sequence[int]) -> list[float]:
+    def decode(self, ids: Sequence[int], clip_ids: bool = False) -> list[float]:
         """`dim` token ids -> a raw action (robot units). Missing ids (short output) decode as 0.0."""
-        ids = list(ids)[: self.dim] + [-1] * max(0, self.dim - len(ids))
-        return [float(v) for v in self.unnormalize(self.decode_normalized(np.asarray(ids)))]
+        n = min(len(ids), self.dim)
+        norm = np.zeros(self.dim)
+        norm[:n] = self.decode_normalized(np.asarray(list(ids)[:n]), clip_ids)
+        return [float(v) for v in self.unnormalize(norm)]
+
+    @classmethod
+    def from_stats(cls, vocab_size: int, stats: dict[str, Any], n_bins: int = 256) -> ActionTokenizer:
+        """A tokenizer over the ids below `vocab_size` with one dataset's {q01, q99, mask}."""
+        return cls(vocab_size, n_bins, stats["q01"], stats["q99"], stats.get("mask"), len(stats["q01"]))
 
     def is_action_id(self, token_id: int) -> bool:
         return self.begin <= token_id < self.vocab_size

@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 from magma_bench.errors import UserError
-from magma_bench.model.configuration_magma import CONVNEXT_SHAPES, MagmaConfig
+from magma_bench.model.configuration_magma import CONVNEXT_SHAPES, UPSTREAM_SYSTEM_PROMPT, MagmaConfig
 
 FORMAT_VERSION = 1
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
@@ -64,9 +64,36 @@ def map_upstream_key(key: str) -> str | None:
     return None
 
 
-def upstream_config(raw: dict[str, Any], where: str) -> MagmaConfig:
-    """MagmaConfig from an upstream `config.json` (vision_config + text_config)."""
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise UserError(f"{path}: unreadable JSON ({type(e).__name__}: {e})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a JSON object")
+    return data
+
+
+def tokenizer_base_vocab(path: Path) -> int | None:
+    """The tokenizer's base vocabulary size (HF `tokenizer.vocab_size`: the BPE model's entries,
+    added tokens excluded): 128000 for LLaMA-3. Upstream's agents decode action ids against it."""
+    tok = path / "tokenizer.json"
+    if not tok.is_file():
+        return None
+    from tokenizers import Tokenizer
+
+    try:
+        return int(Tokenizer.from_file(str(tok)).get_vocab_size(with_added_tokens=False))
+    except Exception as e:
+        raise UserError(f"{tok}: not a readable tokenizer.json ({e})") from None
+
+
+def upstream_config(raw: dict[str, Any], where: str, path: Path | None = None) -> MagmaConfig:
+    """MagmaConfig from an upstream `config.json` (vision_config + text_config), with the crop size
+    and count from `preprocessor_config.json` (base_img_size, num_crops: what upstream's processor
+    uses) and the action-id range from the tokenizer's base vocabulary when those files exist."""
     vc, tc = raw.get("vision_config") or {}, raw.get("text_config") or {}
+    pre = _read_json(path / "preprocessor_config.json") if path and (path / "preprocessor_config.json").is_file() else {}
     backbone = vc.get("vision_backbone", "convnextxxlarge")
     if backbone not in CONVNEXT_SHAPES:
         raise UserError(f"{where}: unsupported vision_backbone {backbone!r}; known: {', '.join(CONVNEXT_SHAPES)}")
@@ -74,18 +101,23 @@ def upstream_config(raw: dict[str, Any], where: str) -> MagmaConfig:
         raise UserError(f"{where}: only mm_projector_type mlp2x_gelu with img_anyres_strategy crop is supported")
     depths, dims = CONVNEXT_SHAPES[backbone]
     vocab = int(tc.get("vocab_size", 128256))
+    base_vocab = tokenizer_base_vocab(path) if path else None
+    action_end = base_vocab or int(raw.get("tokenizer_vocab_size", 128000 if vocab == 128256 else vocab))
+    size = int(pre.get("base_img_size", vc.get("img_size", vc.get("base_img_size", 512))))
+    crops = int(pre.get("num_crops", vc.get("max_num_crops", 4)))
+    norm = {k: tuple(pre[k]) for k in ("image_mean", "image_std") if k in pre}
     return MagmaConfig(
         preset="8b" if backbone == "convnextxxlarge" and tc.get("num_hidden_layers") == 32 else "upstream",
         vision_depths=depths, vision_dims=dims, vision_norm_eps=1e-5 if backbone == "convnextxxlarge" else 1e-6,
-        image_size=int(vc.get("img_size", vc.get("base_img_size", 512))), max_crops=int(vc.get("max_num_crops", 4)),
-        global_view=False,
+        image_size=size, max_crops=crops, global_view=False, image_resize="tensor", **norm,
         vocab_size=vocab, hidden_size=tc["hidden_size"], intermediate_size=tc["intermediate_size"],
         num_hidden_layers=tc["num_hidden_layers"], num_attention_heads=tc["num_attention_heads"],
         num_key_value_heads=tc.get("num_key_value_heads", tc["num_attention_heads"]),
         max_position_embeddings=tc.get("max_position_embeddings", 8192), rope_theta=tc.get("rope_theta", 500000.0),
         rms_norm_eps=tc.get("rms_norm_eps", 1e-5), tie_word_embeddings=bool(tc.get("tie_word_embeddings", False)),
-        tokenizer="hf", image_token_id=int(raw.get("image_token_index", vocab + 1)),
-        action_vocab_end=int(raw.get("tokenizer_vocab_size", 128000 if vocab == 128256 else vocab)))
+        tokenizer="hf", image_token_id=int(raw.get("image_token_index", vocab + 1)), action_vocab_end=action_end,
+        prompt_template="upstream", system_prompt=UPSTREAM_SYSTEM_PROMPT,
+        image_start_end=bool(raw.get("mm_use_image_start_end", vc.get("mm_use_image_start_end", True))))
 
 
 def save_pretrained(model: Any, path: str | Path) -> Path:
@@ -146,7 +178,7 @@ def read_config(path: Path) -> tuple[MagmaConfig, bool]:
     except json.JSONDecodeError as e:
         raise UserError(f"{cfg_file}: invalid JSON ({e})") from None
     if raw.get("model_type") == "magma":
-        return upstream_config(raw, str(cfg_file)), True
+        return upstream_config(raw, str(cfg_file), path), True
     if raw.get("model_type") != "magma-bench":
         raise UserError(f"{cfg_file}: model_type {raw.get('model_type')!r} is neither 'magma-bench' nor upstream 'magma'")
     return MagmaConfig.from_dict(raw, str(cfg_file)), False

@@ -22,6 +22,8 @@ from typing import Any
 
 from magma_bench.errors import UserError
 
+UPSTREAM_SYSTEM_PROMPT = "You are agent that can see, talk and act."  # every upstream Magma caller sends it
+
 # ConvNeXt trunks by upstream `vision_backbone` name: (depths, widths).
 CONVNEXT_SHAPES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "convnexttiny": ((3, 3, 9, 3), (96, 192, 384, 768)),
@@ -72,6 +74,17 @@ class MagmaConfig:
     action_q01: list[float] = field(default_factory=lambda: [-1.0] * 6 + [0.0])
     action_q99: list[float] = field(default_factory=lambda: [1.0] * 6 + [1.0])
     action_normalize_mask: list[bool] = field(default_factory=lambda: [True] * 6 + [False])
+    # -- upstream Magma-8B conventions (set from an upstream checkpoint's files; see checkpoint.py) ---
+    # "native": our chat layout (tokenization_magma.py); "upstream": the checkpoint's own chat template
+    # rendered to text and tokenized once, as upstream's MagmaProcessor does (system turn, one
+    # `<image_start><image><image_end>` + newline per image before the text, BOS from the template
+    # and again from the tokenizer's post-processor).
+    prompt_template: str = "native"
+    system_prompt: str = ""  # upstream callers all send "You are agent that can see, talk and act."
+    image_start_end: bool = True  # upstream `mm_use_image_start_end`: `<image>` written as <image_start><image><image_end>
+    # "pil": PIL bilinear resize of the uint8 image, then normalise; "tensor": normalise, then
+    # torch bilinear interpolation without antialiasing (upstream MagmaImageProcessor).
+    image_resize: str = "pil"
 
     def __post_init__(self) -> None:
         self.vision_depths = tuple(self.vision_depths)
@@ -80,6 +93,8 @@ class MagmaConfig:
         self.image_std = tuple(self.image_std)  # type: ignore[assignment]
         if len(self.vision_depths) != len(self.vision_dims):
             raise UserError("MagmaConfig: vision_depths and vision_dims must have the same length")
+        if self.prompt_template not in ("native", "upstream") or self.image_resize not in ("pil", "tensor"):
+            raise UserError("MagmaConfig: prompt_template must be native or upstream, image_resize pil or tensor")
         if self.vision_feature_norm not in ("none", "grid"):
             raise UserError(f"MagmaConfig: vision_feature_norm must be none or grid, got {self.vision_feature_norm!r}")
         if self.image_size % 32:
@@ -138,5 +153,6 @@ PRESETS: dict[str, dict[str, Any]] = {
                vision_norm_eps=1e-5, image_size=512, max_crops=4, global_view=False, vocab_size=128256, hidden_size=4096,
                intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
                max_position_embeddings=8192, rope_theta=500000.0, tokenizer="hf", image_token_id=128257,
-               action_vocab_end=128000),
+               action_vocab_end=128000, prompt_template="upstream", system_prompt=UPSTREAM_SYSTEM_PROMPT,
+               image_resize="tensor"),
 }

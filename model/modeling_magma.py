@@ -169,10 +169,13 @@ class MagmaForCausalLM(nn.Module):
     @torch.no_grad()
     def generate(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, images: list[ImageViews] | None = None,
                  max_new_tokens: int = 32, eos_id: int | None = None, use_cache: bool = True,
-                 allowed_ids: tuple[int, int] | None = None) -> list[list[int]]:
+                 allowed_ids: tuple[int, int] | None = None, temperature: float = 0.0, top_k: int = 50,
+                 generator: torch.Generator | None = None) -> list[list[int]]:
         """Greedy decoding of a left-padded batch; per row the new ids up to (not incl.) eos.
 
-        allowed_ids=(lo, hi) restricts every step to ids lo..hi-1 (e.g. the action bins)."""
+        allowed_ids=(lo, hi) restricts every step to ids lo..hi-1 (e.g. the action bins).
+        temperature > 0 samples instead (softmax(logits / temperature) over the top_k ids, as HF
+        `generate(do_sample=True)` with its default top_k=50), drawing from `generator`."""
         dev = self.device
         ids, mask = input_ids.to(dev), attention_mask.to(dev).long()
         emb = self.embed(ids, images)
@@ -189,7 +192,14 @@ class MagmaForCausalLM(nn.Module):
             if allowed_ids is not None:
                 logits[:, : allowed_ids[0]] = float("-inf")
                 logits[:, allowed_ids[1]:] = float("-inf")
-            nxt = logits.argmax(-1)
+            if temperature > 0:
+                logits = logits / temperature
+                if 0 < top_k < logits.shape[-1]:
+                    kth = logits.topk(top_k, dim=-1).values[:, -1:]
+                    logits = logits.masked_fill(logits < kth, float("-inf"))
+                nxt = torch.multinomial(logits.softmax(-1), 1, generator=generator)[:, 0]
+            else:
+                nxt = logits.argmax(-1)
             new.append(nxt)
             if eos_id is not None:
                 done |= nxt == eos_id

@@ -67,9 +67,25 @@ def _to_tensor(img: Image.Image, cfg: MagmaConfig) -> torch.Tensor:
     return (arr - mean) / std
 
 
+def _resized(img: Image.Image, width: int, height: int, cfg: MagmaConfig) -> torch.Tensor:
+    """(3, height, width) normalised pixels. image_resize "tensor" is upstream's order: normalise
+    the full image, then torch bilinear interpolation (align_corners=False, no antialias)."""
+    if cfg.image_resize == "pil":
+        return _to_tensor(img.resize((width, height), Image.BILINEAR), cfg)
+    full = _to_tensor(img, cfg)
+    return torch.nn.functional.interpolate(full[None], size=(height, width), mode="bilinear")[0]
+
+
 def image_views(src: Any, cfg: MagmaConfig) -> ImageViews:
     img = load_image(src)
+    if min(img.size) < 1:
+        raise UserError(f"image of size {img.size[0]}x{img.size[1]} has no pixels")
     s = cfg.image_size
+    if cfg.image_resize == "tensor":  # upstream: one grid rule for any max_crops, no global view
+        rows, cols = best_grid(*img.size, max(1, cfg.max_crops), s)
+        big = _resized(img, cols * s, rows * s, cfg)
+        crops = big.unfold(1, s, s).unfold(2, s, s).permute(1, 2, 0, 3, 4).reshape(rows * cols, 3, s, s)
+        return ImageViews(None, crops, (rows, cols))
     if cfg.max_crops <= 1:
         return ImageViews(None, _to_tensor(img.resize((s, s), Image.BILINEAR), cfg)[None], (1, 1))
     rows, cols = best_grid(*img.size, cfg.max_crops, s)

@@ -107,7 +107,9 @@ def _ref_trunk(st, x):
 def _ref_image_tokens(st, img: Image.Image, rows: int, cols: int) -> torch.Tensor:
     mean = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
     std = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
-    arr = (np.asarray(img.resize((cols * S, rows * S), Image.BILINEAR), dtype=np.float32) / 255 - mean) / std
+    # upstream MagmaImageProcessor: ToTensor + Normalize on the whole image, then bilinear interpolation
+    full = torch.from_numpy((np.asarray(img, dtype=np.float32) / 255 - mean) / std).permute(2, 0, 1)
+    arr = F.interpolate(full[None], size=(rows * S, cols * S), mode="bilinear")[0].permute(1, 2, 0).numpy()
     crops = [arr[r * S:(r + 1) * S, c * S:(c + 1) * S] for r in range(rows) for c in range(cols)]
     x = torch.from_numpy(np.stack(crops)).permute(0, 3, 1, 2)
     f = _ref_trunk(st, x).permute(0, 2, 3, 1)  # upstream: vision_tower(...)[clip_vis_dense].permute(0, 2, 3, 1)
@@ -172,45 +174,5 @@ def test_upstream_checkpoint_gives_reference_logits(upstream, size, grid):
     assert torch.allclose(logits[0], ref, atol=2e-4, rtol=1e-4), (logits[0] - ref).abs().max()
 
 
-def _llama3_style_tokenizer(path):
-    """A byte-level BPE tokenizer.json with LLaMA-3's chat special tokens (no download)."""
-    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
-
-    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
-    tk = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(alphabet)}, merges=[]))
-    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tk.decoder = decoders.ByteLevel()
-    tk.add_special_tokens([AddedToken(t, special=True) for t in (
-        "<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>")])
-    tk.save(str(path / "tokenizer.json"))
-
-
-def test_upstream_checkpoint_runs_behind_the_magma_adapter(upstream, tmp_path):
-    from magma_bench.model import HFTokenizer
-    from magma_bench.registry import make_adapter
-    from magma_bench.types import AnswerSpace, Request
-
-    st, _ = upstream
-    ck = tmp_path / "magma-upstream"
-    _write_upstream(ck, st)
-    cfg = json.loads((ck / "config.json").read_text())
-    cfg["tokenizer_vocab_size"] = 560  # upstream's action range ends here, below the model's 600 rows
-    (ck / "config.json").write_text(json.dumps(cfg))
-    _llama3_style_tokenizer(ck)
-
-    ad = make_adapter("magma", checkpoint=str(ck))
-    tok = ad.tokenizer
-    assert isinstance(tok, HFTokenizer) and tok.image_id == IMG and tok.action_begin == 560 - 256
-    ids = tok.encode_chat([{"role": "user", "content": [{"type": "image", "path": "x"},
-                                                        {"type": "text", "text": "Hi"}]}], [3])
-    head = tok.encode("<|start_header_id|>user<|end_header_id|>\n\n")
-    assert ids[0] == tok.bos_id and ids[1:1 + len(head)] == head and ids.count(IMG) == 3
-    assert tok.decode(tok.encode("Mark 3: [(0.10,0.20)]")) == "Mark 3: [(0.10,0.20)]"
-
-    img = np.random.default_rng(0).integers(0, 255, (64, 128, 3), dtype=np.uint8)
-    req = Request(id="0", messages=[{"role": "user", "content": [{"type": "image", "image": img},
-                                                                 {"type": "text", "text": "What is this?"}]}],
-                  answer_space=AnswerSpace("text"), max_new_tokens=5)
-    assert isinstance(ad.generate([req])[0], str)
-    act = ad.act([{"image": img}], ["pick up the can"])[0]
-    assert len(act) == 7 and all(-1.0 <= v <= 1.0 for v in act)
+# The upstream layout behind the `magma` adapter (prompt, statistics, actions): test_upstream_golden.py
+# and tests/adapters/test_magma_actions.py, on tests/mb_magma8b_tiny.py's checkpoint.
