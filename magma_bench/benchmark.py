@@ -50,6 +50,9 @@ class _Common:
     default_n: ClassVar[int] = 200  # offline suite size when the user gives none
     requires: ClassVar[tuple[str, ...]] = ()  # importable modules needed to load/generate
     data_from_package: ClassVar[bool] = False  # official data ship in an installed package (LIBERO)
+    # Where Sample.official_id comes from, in the release's words (e.g. "question_id", or
+    # "position in <file> as eval_x.py walks it, 0-based"); "" while the loader sets none.
+    official_id: ClassVar[str] = ""
 
     def __init__(self, **args: Any) -> None:
         self.args = args

@@ -111,7 +111,8 @@ def make_record(bench: Benchmark, sample: Sample, text: str | None, error: str |
         except Exception:
             scores = {}  # aggregates read missing keys as 0 (wrong)
     return {
-        "id": sample.id, "prediction": text, "parsed": parsed, "target": sample.target,
+        "id": sample.id, "official_id": sample.official_id, "prediction": text, "parsed": parsed,
+        "target": sample.target,
         "scores": scores, "error": error, "meta": sample.meta,
         "timing": {"model_s": round(model_s, 6), "harness_s": round(harness_s, 6)},
     }

@@ -250,24 +250,26 @@ def json_view(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def score_predictions(bench: Benchmark, samples: Sequence[Any], predictions: dict[str, Any],
-                      seed: int = 0) -> dict[str, Any]:
+                      seed: int = 0, where: str = "predictions") -> dict[str, Any]:
     """Score an external predictions file with the same parse/score/aggregate code as a run.
-    Missing ids count as wrong, and so do predictions that are not text (null, numbers, lists):
-    str() would turn null into "None", which POPE's rule reads as "yes". Both are counted in the
-    output; unknown ids are reported and not scored."""
+    Predictions may be keyed by harness ids or by the release's official ids (`matched_by` says
+    which). Missing ids count as wrong, and so do predictions that are not text (null, numbers,
+    lists): str() would turn null into "None", which POPE's rule reads as "yes". Both are counted
+    in the output; unknown ids are reported and not scored."""
     from magma_bench.evaluator import make_record
+    from magma_bench.prediction_ids import match_prediction_ids
 
-    known = {s.id for s in samples}
-    unknown = sorted(set(predictions) - known)
+    matched = match_prediction_ids(samples, predictions, where, getattr(bench, "official_id", ""))
+    preds = matched.predictions
     records = []
     missing = 0
     not_text: list[str] = []
     for s in samples:
-        if s.id not in predictions:
+        if s.id not in preds:
             missing += 1
             records.append(make_record(bench, s, None, "missing prediction"))
             continue
-        p = predictions[s.id]
+        p = preds[s.id]
         if isinstance(p, str):
             records.append(make_record(bench, s, p, None))
         else:
@@ -276,9 +278,10 @@ def score_predictions(bench: Benchmark, samples: Sequence[Any], predictions: dic
             records.append(make_record(bench, s, None, f"prediction is {kind}, not a string"))
     out = {"schema": SCHEMA, "benchmark": bench.name, "adapter": "predictions",
            **summarize(bench, records, seed)}
+    out["matched_by"] = matched.by
     out["missing_ids"] = missing
     out["non_text_predictions"] = len(not_text)
     out["non_text_examples"] = not_text[:5]
-    out["unknown_ids"] = len(unknown)
-    out["unknown_examples"] = unknown[:5]
+    out["unknown_ids"] = len(matched.unknown)
+    out["unknown_examples"] = matched.unknown[:5]
     return out

@@ -14,13 +14,16 @@ AnswerKind = Literal["choice", "point", "text", "yesno", "action", "box"]
 
 @dataclass(slots=True)
 class Sample:
-    """One test item. `id` is stable across runs: it is the resume key."""
+    """One test item. `id` is stable across runs: it is the resume key. `official_id` is the id the
+    release itself gives the item (or, where it has none, the position its official evaluation
+    script walks it at, 0-based), so predictions keyed by other tools can be scored too."""
 
     id: str
     benchmark: str
     inputs: dict[str, Any]  # text, images (paths), frames, choices, marks ...
     target: Any  # whatever `Benchmark.score` compares against
     meta: dict[str, Any] = field(default_factory=dict)  # split, category, platform ...
+    official_id: str | None = None  # the release's own id (see Benchmark.official_id)
 
 
 @dataclass(slots=True)

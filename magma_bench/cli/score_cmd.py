@@ -47,10 +47,10 @@ def score_cmd(benchmark: str, data_dir: Path, predictions: Path, split: str | No
     if not data_dir.exists():
         raise UserError(f"data directory {data_dir} does not exist")
     samples = load_items(bench, data_dir, bench.check_split(split))
-    summary = score_predictions(bench, samples, read_predictions(predictions), seed=seed)
+    summary = score_predictions(bench, samples, read_predictions(predictions), seed=seed, where=str(predictions))
     if as_json:
         view = json_view(summary)
-        view.update({k: summary[k] for k in ("missing_ids", "non_text_predictions", "unknown_ids")})
+        view.update({k: summary[k] for k in ("matched_by", "missing_ids", "non_text_predictions", "unknown_ids")})
         click.echo(json.dumps(view))
         return
     lo, hi = summary["ci95"]
@@ -58,6 +58,8 @@ def score_cmd(benchmark: str, data_dir: Path, predictions: Path, split: str | No
         click.echo(f"{benchmark}: n/a (n=0)")
     else:
         click.echo(f"{benchmark}: {summary['headline']:.2f} (95% CI {lo:.2f}–{hi:.2f}, n={summary['n']})")
+    if summary["matched_by"] == "official_id":
+        click.echo(f"  predictions matched by the release's ids ({bench.official_id or 'official id'})", err=True)
     if summary["missing_ids"]:
         click.echo(f"  {summary['missing_ids']} sample(s) had no prediction and count as wrong", err=True)
     if summary["non_text_predictions"]:
