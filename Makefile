@@ -69,7 +69,7 @@ $(LMMS_VENV)/.install-stamp: pyproject.toml scripts/install_lmms.sh
 
 test-lmms: $(LMMS_VENV)/.install-stamp
 	OMP_NUM_THREADS=1 $(LMMS_VENV)/bin/python -m pytest -q -p no:cacheprovider \
-	  tests/adapters/test_lmms_bridge.py tests/adapters/test_lmms_llava.py
+	  tests/adapters/test_lmms_bridge.py tests/adapters/test_lmms_llava.py tests/core/test_perf_lmms.py
 
 perf: install
 	$(PY) -m magma_bench.perf --out runs/perf/latest.json

@@ -24,6 +24,7 @@ DOMAIN_FIGURES = (
     "magma_bench.trainer.perf",
     "magma_bench.perf_ray",
     "magma_bench.perf_rollout",
+    "magma_bench.perf_lmms",
 )
 
 
