@@ -4,8 +4,10 @@ benchmark and adapter, open the run store, evaluate (resuming), write summary.js
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,15 +116,46 @@ def summarize(bench: Any, records: Sequence[dict], seed: int) -> dict[str, Any]:
         headline, metrics = agg.headline, agg.metrics
     else:
         headline, metrics, ci = None, {}, (None, None)
+    errors = sum(1 for r in records if r.get("error"))
+    top = top_error(records)
+    warning = error_warning(errors, len(records), top)
     return {
         "n": len(records), "headline": headline, "metrics": metrics,
         "ci95": [ci[0], ci[1]],
-        "errors": sum(1 for r in records if r.get("error")),
+        "errors": errors, "error_rate": round(errors / len(records), 6) if records else 0.0,
+        "top_error": top, "warnings": [warning] if warning else [],
         "timing": {
             "model_s": round(sum(r.get("timing", {}).get("model_s", 0.0) for r in records), 6),
             "harness_s": round(sum(r.get("timing", {}).get("harness_s", 0.0) for r in records), 6),
         },
     }
+
+
+ERROR_WARN_RATE = 0.2  # above this share of errored samples a summary warns
+
+
+def top_error(records: Sequence[dict]) -> dict[str, Any] | None:
+    """The most common error (digits folded, so "image 17 not found" and "image 18 ..." group),
+    with its count and one verbatim example; None when nothing errored."""
+    groups: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    for r in records:
+        if r.get("error"):
+            key = re.sub(r"\d+", "N", str(r["error"]))[:160]
+            groups[key] += 1
+            example.setdefault(key, str(r["error"]))
+    if not groups:
+        return None
+    key, count = groups.most_common(1)[0]
+    return {"count": count, "example": example[key][:300]}
+
+
+def error_warning(errors: int, n: int, top: dict[str, Any] | None) -> str | None:
+    """The warning a summary carries when more than ERROR_WARN_RATE of its samples errored."""
+    if not n or errors / n <= ERROR_WARN_RATE or top is None:
+        return None
+    return (f"{errors} of {n} samples ({100 * errors / n:.0f}%) errored and count as wrong; "
+            f"most common ({top['count']}x): {top['example']}")
 
 
 def load_items(bench: Any, data_dir: Path | None, split: str) -> list[Any]:
@@ -238,12 +271,24 @@ def summary_text(label: str, summary: dict[str, Any]) -> str:
         head = f"{summary['headline']:.2f}"
         if lo is not None:
             parts.insert(0, f"95% CI {lo:.2f}–{hi:.2f}")
-    return f"{label}: {head} ({', '.join(parts)}) -> {summary['run_dir']}"
+    line = f"{label}: {head} ({', '.join(parts)}) -> {summary['run_dir']}"
+    for w in summary.get("warnings", []):
+        line += f"\n  WARNING: {w}"
+    return line
+
+
+def all_errored(summary: dict[str, Any]) -> str | None:
+    """The one line to fail on when every sample of a run errored (its number means nothing)."""
+    n, top = summary.get("n", 0), summary.get("top_error")
+    if not n or summary.get("errors", 0) < n or top is None:
+        return None
+    return f"every sample errored ({n} of {n}); most common ({top['count']}x): {top['example']}"
 
 
 def json_view(summary: dict[str, Any]) -> dict[str, Any]:
     """The documented one-object view printed by `--json`."""
-    keys = ("benchmark", "adapter", "n", "headline", "metrics", "ci95", "errors", "timing")
+    keys = ("benchmark", "adapter", "n", "headline", "metrics", "ci95", "errors", "error_rate", "top_error",
+            "warnings", "timing")
     out = {k: summary.get(k) for k in keys}
     out["timing"] = {k: summary["timing"].get(k) for k in ("model_s", "harness_s")}
     return out

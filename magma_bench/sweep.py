@@ -74,7 +74,7 @@ def shard_slice(items: list[Any], shard: int, num_shards: int) -> list[Any]:
 def run_local(cfg: SweepConfig, out: Path | None, report: Report, progress: Any = None) -> list[dict]:
     """Each pair in this process. A failing pair is recorded with a one-line reason and the sweep
     goes on; the failures are listed at the end and the sweep then fails (non-zero exit)."""
-    from magma_bench.runner import run
+    from magma_bench.runner import all_errored, run
 
     summaries: list[dict] = []
     failures: list[str] = []
@@ -94,6 +94,9 @@ def run_local(cfg: SweepConfig, out: Path | None, report: Report, progress: Any 
             continue
         summaries.append(s)
         report(summary_line(pair.label, s))
+        failed = all_errored(s)
+        if failed:
+            failures.append(f"{pair.label}: {failed}")
     report_failures(failures, total, report)
     return summaries
 
@@ -135,4 +138,5 @@ def summary_line(label: str, s: dict) -> str:
         return f"{label}: n/a n={s['n']} errors={s['errors']}"
     lo, hi = s["ci95"]
     ci = f"[{lo:.2f}, {hi:.2f}]" if lo is not None else "[–]"
-    return f"{label}: {s['headline']:.2f} {ci} n={s['n']} errors={s['errors']}"
+    line = f"{label}: {s['headline']:.2f} {ci} n={s['n']} errors={s['errors']}"
+    return line + "".join(f"  WARNING: {w}" for w in s.get("warnings", []))

@@ -33,8 +33,9 @@ def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | No
             limit: int | None, n: int | None, seed: int, batch_size: int, timeout_s: float | None, num_envs: int,
             bench_arg: tuple[str, ...], adapter_arg: tuple[str, ...], trust_remote_code: bool, as_json: bool) -> None:
     """Evaluate ADAPTER on BENCHMARK; re-running the same command resumes."""
+    from magma_bench.errors import UserError
     from magma_bench.evaluator import RunConfig
-    from magma_bench.runner import json_view, run, summary_text
+    from magma_bench.runner import all_errored, json_view, run, summary_text
     from magma_bench.typed_args import adapter_args, benchmark_args
 
     a_args = adapter_args(adapter, parse_kv(adapter_arg, "--adapter-arg"), where="--adapter-arg")
@@ -48,5 +49,8 @@ def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | No
         summary = run(cfg, progress=hook)
     if as_json:
         click.echo(json.dumps(json_view(summary)))
-        return
-    click.echo(summary_text(f"{benchmark} × {adapter}", summary))
+    else:
+        click.echo(summary_text(f"{benchmark} × {adapter}", summary))
+    failed = all_errored(summary)
+    if failed:  # the records and summary are kept; the exit status says the number means nothing
+        raise UserError(f"{benchmark} × {adapter}: {failed} (run dir {summary['run_dir']})")

@@ -35,7 +35,9 @@ def test_list_json_shape_and_no_heavy_imports(cli_env):
 def test_run_json_shape(tmp_path, cli_env):
     out = mb("run", "-b", "pope", "-a", "oracle", "--n", "60", "--out", tmp_path / "runs", "--json", env=cli_env)
     s = json.loads(out.stdout)
-    assert set(s) == {"benchmark", "adapter", "n", "headline", "metrics", "ci95", "errors", "timing"}
+    assert set(s) == {"benchmark", "adapter", "n", "headline", "metrics", "ci95", "errors", "error_rate",
+                      "top_error", "warnings", "timing"}
+    assert (s["error_rate"], s["top_error"], s["warnings"]) == (0.0, None, [])
     assert s["headline"] == 100.0 and s["errors"] == 0 and set(s["timing"]) == {"model_s", "harness_s"}
     [summary] = list((tmp_path / "runs").rglob("summary.json"))
     full = json.loads(summary.read_text())
