@@ -175,3 +175,16 @@ def test_a_gpu_device_map_default_follows_a_cpu_device():
         LmmsAdapter(model="magma_bench.nowhere:Model")
     with pytest.raises(UserError, match="did you mean: llava_hf"):
         make_adapter("lmms", model="llava_hff")
+
+
+def test_a_chat_template_reaches_simple_and_chat_models(llava, tmp_path):
+    template = "{% for m in messages %}Q: {{ m['content'] }} {% endfor %}A:"
+    (tmp_path / "t.jinja").write_text(template)
+    args = f"pretrained={llava},dtype=float32"
+    simple = make_adapter("lmms", model="llava_hf", model_args=args, force_simple=True,
+                          chat_template=str(tmp_path / "t.jinja"))
+    assert simple.lm.chat_template == template
+    chat = make_adapter("lmms", model="llava_hf", model_args=args, chat_template=template)
+    assert chat.lm._image_processor.chat_template == template
+    with pytest.raises(UserError, match="neither a Jinja template nor a file"):
+        make_adapter("lmms", model="llava_hf", model_args=args, chat_template=str(tmp_path / "missing.jinja"))
