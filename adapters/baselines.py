@@ -1,11 +1,13 @@
 """Baselines that need no model: they bound every benchmark from below and above.
 
 - random:    uniform over the request's answer space; deterministic per (seed, sample id), so a
-             resumed run reproduces the same predictions.
+             resumed run reproduces the same predictions. Actions: uniform inside the env's
+             ActionSpec bounds (observation["action_spec"]; [-1, 1]^7 without one).
 - oracle:    emits the request's reference text (or the env's expert action); must score 100%
              everywhere, which validates each benchmark's parser and scorer end to end.
 - heuristic: a fixed prior guess per answer kind ("yes", the first option, the screen centre,
-             a zero action); benchmarks with a more natural heuristic set `Request.heuristic`.
+             a zero action); benchmarks with a more natural heuristic set `Request.heuristic`,
+             envs their "heuristic_action"; otherwise no motion with the gripper open (ActionSpec.neutral).
 - null:      returns an empty string at once, to measure the harness's own overhead.
 """
 
@@ -17,6 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from magma_bench.action_spec import spec_of
 from magma_bench.adapter import Adapter, Capability
 from magma_bench.types import AnswerSpace, Request
 
@@ -69,7 +72,7 @@ class RandomAdapter(Adapter):
         out = []
         for obs, instr in zip(observations, instructions, strict=True):
             rng = _rng(self.seed, obs.get("episode_id", instr), obs.get("step", 0))
-            out.append([float(v) for v in rng.uniform(-1, 1, 7)])
+            out.append(spec_of(obs).sample(rng))
         return out
 
 
@@ -84,8 +87,8 @@ class OracleAdapter(Adapter):
         return [r.reference for r in requests]  # type: ignore[misc]
 
     def act(self, observations: list[dict[str, Any]], instructions: list[str]) -> list[list[float]]:
-        if any("expert_action" not in o for o in observations):
-            raise ValueError("this environment exposes no expert action (observation['expert_action'])")
+        if any("expert_action" not in o for o in observations):  # LIBERO: every episode errors, shown as n/a
+            raise ValueError("oracle is n/a here: this environment exposes no expert action (observation['expert_action'])")
         return [list(map(float, o["expert_action"])) for o in observations]
 
 
@@ -111,7 +114,7 @@ class HeuristicAdapter(Adapter):
         return ""
 
     def act(self, observations: list[dict[str, Any]], instructions: list[str]) -> list[list[float]]:
-        return [list(map(float, o["heuristic_action"])) if "heuristic_action" in o else [0.0] * 7
+        return [list(map(float, o["heuristic_action"])) if "heuristic_action" in o else spec_of(o).neutral()
                 for o in observations]
 
 

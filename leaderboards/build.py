@@ -100,7 +100,7 @@ def print_summary(runs_root: Path, paths: dict[str, Path]) -> None:
     for r in sorted(results, key=lambda r: (r.domain, r.benchmark, r.variant, -r.headline)):
         ci = "-" if r.ci95[0] is None else f"[{r.ci95[0]:.1f}, {r.ci95[1]:.1f}]"
         cells = (r.domain, r.benchmark + (f" ({r.variant})" if r.variant else ""), r.adapter_label,
-                 f"{r.headline:.1f}", ci, str(r.n), r.data)
+                 f"{r.headline:.1f}" if r.measured else "n/a", ci, str(r.n), r.data)
         table.add_row(*(Text(c) for c in cells))  # Text: names are never read as rich markup
     console.print(table)
     console.print(f"leaderboard page: {Path(paths['index.html']).resolve()}", markup=False)

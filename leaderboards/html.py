@@ -69,6 +69,9 @@ JS = """
 """
 
 
+NOT_MEASURED = '<td class="num" data-v="">n/a</td>'  # every sample errored (e.g. oracle on LIBERO: no expert)
+
+
 def _num_td(v: float | None, places: int = 1, signed_: bool = False) -> str:
     ok = v is not None and not (isinstance(v, float) and math.isnan(v))
     text = (signed(v, places) if signed_ else num(v, places)) if ok else "-"
@@ -105,7 +108,7 @@ def runs_table(results: list[RunResult]) -> str:
         rows.append(
             f'<tr data-domain="{esc(r.domain)}" data-kind="{esc(r.data)}"><td>{esc(r.domain)}</td>'
             f"<td>{esc(r.benchmark)}</td><td>{esc(r.variant or '-')}</td><td>{esc(r.adapter_label)}</td>"
-            f"{_num_td(r.headline)}{_ci_td(r.ci95)}{_num_td(r.n, 0)}{_num_td(r.errors, 0)}"
+            f"{_num_td(r.headline) if r.measured else NOT_MEASURED}{_ci_td(r.ci95)}{_num_td(r.n, 0)}{_num_td(r.errors, 0)}"
             f"<td>{_badge(r.data)}</td><td>{_submetrics(r)}</td></tr>")
     return _table("runs", head, rows, "No finished runs yet.")
 

@@ -134,7 +134,7 @@ class Measured:
 
 def measure(result: RunResult, probe: Probe) -> tuple[float, tuple, int | None, str] | None:
     """(value, ci95, n, source) of `probe` on `result`, or None when the run does not measure it."""
-    if result.benchmark != probe.benchmark:
+    if result.benchmark != probe.benchmark or not result.measured:
         return None
     if probe.split is not None and result.split != probe.split:
         return None

@@ -94,7 +94,7 @@ def domain_plots(results: list[RunResult], out: Path) -> dict[str, Path]:
             vals, errs = [], []
             for b, d in benches:
                 r = cell.get((b, d, a))
-                vals.append(None if r is None else r.headline)
+                vals.append(None if r is None or not r.measured else r.headline)
                 errs.append((0.0, 0.0) if r is None else _err(r.headline, r.ci95))
             series.append((a, vals, errs, {"color": OURS_COLOURS[i % len(OURS_COLOURS)]}))
         fig, ax = plt.subplots(figsize=(max(4.0, 1.9 * len(benches) + 0.25 * len(benches) * len(adapters) + 1.5), 3.4))

@@ -51,6 +51,11 @@ class RunResult:
         return domain_of(self.benchmark)
 
     @property
+    def measured(self) -> bool:
+        """False when every sample errored (e.g. `oracle` on LIBERO, which has no expert): shown as n/a, not 0."""
+        return self.errors < self.n
+
+    @property
     def adapter_label(self) -> str:
         """The adapter name plus its arguments and seed, so two configurations are never shown as
         one; load_results adds whatever else in describe() tells two runs apart."""
