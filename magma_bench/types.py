@@ -70,7 +70,10 @@ class Request:
 @dataclass(slots=True)
 class Action:
     """A 7-DoF end-effector command: translation delta (m), rotation delta (axis-angle, rad) in the
-    robot base frame, and gripper in [-1, 1] with +1 = close (SimplerEnv/OpenVLA sign: -1 open)."""
+    robot base frame, and gripper in [-1, 1] with +1 = close (SimplerEnv/OpenVLA sign: -1 open).
+
+    This is the convention `magma_bench.action_spec.HARNESS` states; an environment that wants
+    other units or signs names its own `ActionSpec`, and adapters map into it (`convert`)."""
 
     xyz: tuple[float, float, float]
     rot: tuple[float, float, float]

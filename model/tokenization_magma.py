@@ -201,7 +201,6 @@ class HFTokenizer(_ChatMixin):
             named = {t.get("name"): t.get("template") for t in self.chat_template if isinstance(t, dict)}
             self.chat_template = named.get("default") or LLAMA3_CHAT_TEMPLATE
         self.special_text = {k: _token_text(cfg.get(k)) for k in ("bos_token", "eos_token", "pad_token", "unk_token")}
-        self.special_text.setdefault("bos_token", None)
         if self.special_text["bos_token"] is None:
             self.special_text["bos_token"] = "<|begin_of_text|>" if self.tok.token_to_id("<|begin_of_text|>") is not None else ""
 
