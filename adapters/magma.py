@@ -20,6 +20,11 @@ the model's own units and maps them into the environment's `ActionSpec` (observa
   `max_action_tokens`, default 32), sampling at `temperature` (default 0.7, top-k 50; 0 = argmax),
   the action read from the 7 tokens before the end, any id clipped into the bins. Sampling is seeded
   per (seed, episode, step).
+
+image="blank" is the blind control: every image (text requests and camera frames) is replaced by
+one of the same size filled with the model's normalisation mean (to 8 bits: ~0 after
+normalisation, what the trainer's image-use check feeds), so a score that stays above chance comes from text priors,
+not from the pixels.
 """
 
 from __future__ import annotations
@@ -83,6 +88,15 @@ def model_frame(image: Any, spec: Any) -> Any:
     return np.asarray(pil.resize((w, h), Image.BICUBIC))
 
 
+def blank_like(image: Any, mean: Any) -> Any:
+    """A PIL image of `image`'s size, every pixel `mean` (0..1 RGB) in 0..255: the blind control's input."""
+    from PIL import Image
+
+    from magma_bench.model.processing_magma import load_image
+
+    return Image.new("RGB", load_image(image).size, tuple(round(255 * float(c)) for c in mean))
+
+
 def observation_image(obs: dict[str, Any]) -> Any:
     for key in ("image", "rgb", "pixels"):
         if obs.get(key) is not None:
@@ -100,18 +114,23 @@ class MagmaAdapter(Adapter):
     def __init__(self, seed: int = 0, checkpoint: str | Path = DEFAULT_CHECKPOINT, device: str = "cpu",
                  dtype: str | None = None, threads: int | None = None, unnorm_key: str | None = None,
                  decoding: str = "greedy", temperature: float = 0.7, max_action_tokens: int = 32,
-                 **args: Any) -> None:
+                 image: str = "real", **args: Any) -> None:
         if decoding not in ("greedy", "upstream"):
             raise UserError(f"magma: decoding must be greedy or upstream, got {decoding!r}")
+        if image not in ("real", "blank"):
+            raise UserError(f"magma: image must be real or blank (the blind control), got {image!r}")
         if float(temperature) < 0 or int(max_action_tokens) < 8:
             raise UserError("magma: temperature must be >= 0 and max_action_tokens >= 8 (7 actions + end of turn)")
         extra = {k: v for k, v in (("unnorm_key", unnorm_key), ("decoding", decoding if decoding != "greedy" else None))
                  if v is not None}
         if decoding == "upstream":
             extra |= {"temperature": float(temperature), "max_action_tokens": int(max_action_tokens)}
+        if image == "blank":  # only then, so the default run's label and describe() stay as they were
+            extra["image"] = image
         super().__init__(seed=seed, checkpoint=str(checkpoint), device=device, dtype=dtype, **extra, **args)
         self.unnorm_key, self.decoding = unnorm_key, decoding
         self.temperature, self.max_action_tokens = float(temperature), int(max_action_tokens)
+        self.blank_images = image == "blank"
         import torch
 
         from magma_bench.model.action_tokenizer import ActionTokenizer
@@ -144,6 +163,8 @@ class MagmaAdapter(Adapter):
         end of turn when `stop` (default: unless generation is restricted to `allowed` ids)."""
         from magma_bench.model.processing_magma import encode_conversations
 
+        if self.blank_images:
+            images = [[blank_like(im, self.config.image_mean) for im in row] for row in images]
         batch = encode_conversations(convs, self.tokenizer, self.config, images=images)
         stop = allowed is None if stop is None else stop
         out = self.model.generate(batch.input_ids, batch.attention_mask, batch.images, max_new_tokens=max(max_new),
