@@ -6,6 +6,17 @@ Python files are executed. Weights must already be on disk (no hub access). The 
 loads the same safetensors through a key mapping without running any remote code.
 Prompting follows the upstream model card: a system turn "You are agent that can see, talk and
 act.", the image as `<image_start><image><image_end>` before the question, greedy decoding.
+
+`act` is upstream's SimplerEnv/LIBERO agent: the frame at the env's ActionSpec size, the robot
+question, `generate` (greedy, or sampling at `temperature` as upstream's 0.7, seeded per episode
+step), the action from `output_ids[-8:-1]` against the tokenizer's base vocabulary, statistics
+chosen as the `magma` adapter chooses them (unnorm_key, dataset_statistics.json, published sets),
+then mapped into the env's ActionSpec.
+
+Transformers: upstream's code targets 4.44-4.48. On newer releases two things it relies on are
+gone and are put back for its model only: `generate` (PreTrainedModel no longer inherits
+GenerationMixin since 4.50) and `Cache.seen_tokens`. Its vision tower also needs `open_clip_torch`
+and `timm`; see docs/magma-8b.md for a separate venv pinned to transformers 4.48.
 """
 
 from __future__ import annotations
@@ -40,23 +51,87 @@ def check_remote_code_dir(path: Path, trust_remote_code: bool, name: str) -> dic
     return cfg
 
 
+def _transformers_version() -> tuple[int, int]:
+    import transformers
+
+    major, minor = transformers.__version__.split(".")[:2]
+    return int(major), int("".join(c for c in minor if c.isdigit()) or 0)
+
+
+def restore_gamma_beta(model: Any, path: Path) -> list[str]:
+    """Load the checkpoint's `*gamma` / `*beta` tensors into the model. transformers' loader (4.x)
+    renames such keys to `weight` / `bias` (a TF-era rule), so the ConvNeXt LayerScale `gamma`s of
+    upstream's vision tower are silently left at their 1e-6 init; returns the names restored."""
+    import torch
+    from safetensors import safe_open
+
+    params = dict(model.named_parameters())
+    done = []
+    for f in sorted(path.glob("*.safetensors")):
+        with safe_open(str(f), framework="pt") as sf:
+            for k in sf.keys():  # noqa: SIM118 - safe_open is not a dict
+                if k.rsplit(".", 1)[-1] in ("gamma", "beta") and k in params:
+                    t = sf.get_tensor(k)
+                    if not torch.equal(params[k].detach().cpu().to(t.dtype), t):
+                        with torch.no_grad():
+                            params[k].copy_(t.to(params[k].dtype))
+                        done.append(k)
+    return done
+
+
+def upstream_compat(model: Any) -> Any:
+    """Give an upstream remote-code model what it expects from transformers 4.4x: a `generate`
+    (GenerationMixin as a base class) and `seen_tokens` on the KV cache (= its sequence length)."""
+    from transformers import GenerationMixin
+    from transformers.cache_utils import DynamicCache
+
+    if not hasattr(DynamicCache, "seen_tokens"):
+        DynamicCache.seen_tokens = property(lambda self: self.get_seq_length())  # type: ignore[attr-defined]
+    if not isinstance(model, GenerationMixin):
+        cls = type(model)
+        model.__class__ = type(cls.__name__, (cls, GenerationMixin), {"__module__": cls.__module__})
+    return model
+
+
 class MagmaHFAdapter(Adapter):
     name = "magma_hf"
-    capabilities: ClassVar = frozenset({Capability.TEXT, Capability.GROUNDING})
+    capabilities: ClassVar = frozenset({Capability.TEXT, Capability.GROUNDING, Capability.ACTION})
     requires = ("torch", "transformers")
 
     def __init__(self, seed: int = 0, checkpoint: str | Path = "checkpoints/Magma-8B", trust_remote_code: bool = False,
-                 device: str = "cpu", dtype: str = "bfloat16", **args: Any) -> None:
-        super().__init__(seed=seed, checkpoint=str(checkpoint), device=device, dtype=dtype, **args)
+                 device: str = "cpu", dtype: str = "bfloat16", unnorm_key: str | None = None,
+                 temperature: float = 0.0, max_action_tokens: int = 32, **args: Any) -> None:
+        if float(temperature) < 0 or int(max_action_tokens) < 8:
+            raise UserError("magma_hf: temperature must be >= 0 and max_action_tokens >= 8 (7 actions + end of turn)")
+        extra = {"unnorm_key": unnorm_key} if unnorm_key is not None else {}
+        if float(temperature) or int(max_action_tokens) != 32:
+            extra |= {"temperature": float(temperature), "max_action_tokens": int(max_action_tokens)}
+        super().__init__(seed=seed, checkpoint=str(checkpoint), device=device, dtype=dtype, **extra, **args)
+        self.unnorm_key, self.temperature, self.max_action_tokens = unnorm_key, float(temperature), int(max_action_tokens)
         self.path = Path(checkpoint)
         check_remote_code_dir(self.path, trust_remote_code, self.name)
         import torch
         from transformers import AutoModelForCausalLM, AutoProcessor
 
         self.processor = AutoProcessor.from_pretrained(self.path, trust_remote_code=True)
-        self.model = AutoModelForCausalLM.from_pretrained(self.path, trust_remote_code=True, use_safetensors=True,
-                                                          dtype=getattr(torch, dtype)).to(device).eval()
+        dtype_kw = "dtype" if _transformers_version() >= (4, 56) else "torch_dtype"  # renamed in 4.56
+        self.model = upstream_compat(AutoModelForCausalLM.from_pretrained(
+            self.path, trust_remote_code=True, use_safetensors=True, **{dtype_kw: getattr(torch, dtype)}).to(device).eval())
+        self.restored = restore_gamma_beta(self.model, self.path)
         self.device, self.dtype = device, getattr(torch, dtype)
+        self._steps = 0
+
+    def _inputs(self, text: str, images: list[Any]) -> Any:
+        """Upstream's prompt (system turn, one `<image_start><image><image_end>` + newline per image
+        before the text, the checkpoint's chat template) through upstream's processor."""
+        image_tag = "<image_start><image><image_end>\n" * len(images)
+        convs = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": image_tag + text}]
+        prompt = self.processor.tokenizer.apply_chat_template(convs, tokenize=False, add_generation_prompt=True)
+        inputs = self.processor(images=images or None, texts=prompt, return_tensors="pt")
+        if images:
+            inputs["pixel_values"] = inputs["pixel_values"].unsqueeze(0)
+            inputs["image_sizes"] = inputs["image_sizes"].unsqueeze(0)
+        return inputs.to(self.device).to(self.dtype)
 
     def generate(self, requests: list[Request]) -> list[str]:
         """One request at a time: the upstream processor takes a single prompt per call."""
@@ -69,19 +144,45 @@ class MagmaHFAdapter(Adapter):
         for r in requests:
             msgs, srcs = to_hf_messages(r)
             text = "\n".join(p["text"] for p in msgs[-1]["content"] if p["type"] == "text")
-            image_tag = "<image_start><image><image_end>\n" * len(srcs)
-            convs = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": image_tag + text}]
-            prompt = self.processor.tokenizer.apply_chat_template(convs, tokenize=False, add_generation_prompt=True)
-            inputs = self.processor(images=[load_image(s) for s in srcs] or None, texts=prompt, return_tensors="pt")
-            if srcs:
-                inputs["pixel_values"] = inputs["pixel_values"].unsqueeze(0)
-                inputs["image_sizes"] = inputs["image_sizes"].unsqueeze(0)
-            inputs = inputs.to(self.device).to(self.dtype)
+            inputs = self._inputs(text, [load_image(s) for s in srcs])
             with torch.inference_mode():
                 ids = self.model.generate(**inputs, do_sample=False, num_beams=1, use_cache=True,
                                           max_new_tokens=r.max_new_tokens)
             new = ids[0, inputs["input_ids"].shape[-1]:]
             out.append(self.processor.decode(new, skip_special_tokens=True).strip())
+        return out
+
+    def act(self, observations: list[dict[str, Any]], instructions: list[str]) -> list[list[float]]:
+        """One observation at a time, as upstream's agents; see the module docstring."""
+        import hashlib
+
+        import torch
+        from PIL import Image
+
+        from magma_bench.action_spec import convert, spec_of
+        from magma_bench.adapters.magma import model_frame, observation_image
+        from magma_bench.model.action_stats import output_spec, resolve
+        from magma_bench.model.action_tokenizer import ActionTokenizer
+        from magma_bench.model.formats import action_prompt
+
+        out = []
+        for obs, ins in zip(observations, instructions, strict=True):
+            spec = spec_of(obs)
+            key, stats = resolve(self.path, self.unnorm_key, spec.unnorm_key)
+            frame = Image.fromarray(model_frame(observation_image(obs), spec)).convert("RGB")
+            inputs = self._inputs(action_prompt(ins), [frame])
+            sample = self.temperature > 0
+            if sample:  # HF sampling draws from the global RNG: seed it per (seed, episode, step)
+                torch.manual_seed(int(hashlib.sha256(f"{self.seed}\x1f{obs.get('episode_id', ins)}\x1f"
+                                                     f"{obs.get('step', self._steps)}".encode()).hexdigest()[:15], 16))
+            with torch.inference_mode():
+                ids = self.model.generate(**inputs, do_sample=sample, num_beams=1, use_cache=True,
+                                          max_new_tokens=self.max_action_tokens,
+                                          **({"temperature": self.temperature} if sample else {}))
+            tok = ActionTokenizer.from_stats(self.processor.tokenizer.vocab_size, stats)
+            raw = tok.decode(ids[0, -8:-1].tolist(), clip_ids=True)  # upstream: the 7 ids before the last
+            out.append(convert(raw, output_spec(key), spec))
+        self._steps += 1
         return out
 
     def describe(self) -> dict[str, Any]:
