@@ -9,7 +9,7 @@ export MUJOCO_GL ?= egl
 export PYTHONHASHSEED := 0
 export RAY_AUTH_MODE ?= disabled
 
-.PHONY: install bench train train-distributed ablation paper-tables leaderboard test test-slow test-lmms perf lint clean
+.PHONY: install bench train train-distributed ablation paper-tables leaderboard test test-slow test-lmms simplerenv perf lint clean
 
 install: $(STAMP)
 
@@ -70,6 +70,14 @@ $(LMMS_VENV)/.install-stamp: pyproject.toml scripts/install_lmms.sh
 test-lmms: $(LMMS_VENV)/.install-stamp
 	OMP_NUM_THREADS=1 $(LMMS_VENV)/bin/python -m pytest -q -p no:cacheprovider \
 	  tests/adapters/test_lmms_bridge.py tests/adapters/test_lmms_llava.py tests/core/test_perf_lmms.py
+
+# Real SimplerEnv for local validation (docs/simplerenv.md), in a venv of its own: its pins
+# (sapien 2.2.2, numpy<2, opencv-python) clash with the main venv. SIMPLER_DIR=<your clone>.
+SIMPLER_VENV ?= .venv-simpler
+SIMPLER_DIR  ?=
+
+simplerenv:
+	VENV=$(SIMPLER_VENV) SIMPLER_DIR=$(SIMPLER_DIR) bash scripts/install_simplerenv.sh
 
 perf: install
 	$(PY) -m magma_bench.perf --out runs/perf/latest.json
