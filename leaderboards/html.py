@@ -102,14 +102,18 @@ def _submetrics(r: RunResult) -> str:
 
 
 def runs_table(results: list[RunResult]) -> str:
-    head = ("Domain", "Benchmark", "Variant", "Adapter", "Headline", "95% CI", "n", "Errors", "Data", "Sub-metrics")
+    from magma_bench.leaderboards.limits import limit_notes
+
+    head = ("Domain", "Benchmark", "Variant", "Adapter", "Headline", "95% CI", "n", "Errors", "Data", "Sub-metrics",
+            "Notes")
+    notes = limit_notes(results)  # at chance and why / what the blind control says (leaderboards/limits.py)
     rows = []
     for r in results:
         rows.append(
             f'<tr data-domain="{esc(r.domain)}" data-kind="{esc(r.data)}"><td>{esc(r.domain)}</td>'
             f"<td>{esc(r.benchmark)}</td><td>{esc(r.variant or '-')}</td><td>{esc(r.adapter_label)}</td>"
             f"{_num_td(r.headline) if r.measured else NOT_MEASURED}{_ci_td(r.ci95)}{_num_td(r.n, 0)}{_num_td(r.errors, 0)}"
-            f"<td>{_badge(r.data)}</td><td>{_submetrics(r)}</td></tr>")
+            f"<td>{_badge(r.data)}</td><td>{_submetrics(r)}</td><td>{esc(notes.get(r.run_dir, ''))}</td></tr>")
     return _table("runs", head, rows, "No finished runs yet.")
 
 
@@ -143,6 +147,13 @@ def paper_html() -> str:
                      for t in paper().tables.values())
 
 
+def _limits_html(results: list[RunResult]) -> str:
+    from magma_bench.leaderboards.limits import summary
+
+    text = summary(results)
+    return f'<p class="note" id="limits"><b>What the models cannot do here:</b> {esc(text)}</p>\n' if text else ""
+
+
 def render_page(results: list[RunResult], measured: list[Measured], links: dict[str, str] | None = None) -> str:
     domains = sorted({r.domain for r in results} | {domain_of(m.benchmark) for m in measured})
     opts = "".join(f'<option value="{esc(d)}">{esc(d)}</option>' for d in domains)
@@ -161,7 +172,7 @@ real benchmark); <b>stand-in</b> = a different task shaped like the paper's. Cli
 <label>Data <select id="kind"><option value="all">all</option><option value="official">official</option>
 <option value="offline">offline</option></select></label></div>
 <h2>Runs</h2>
-{runs_table(results)}
+{_limits_html(results)}{runs_table(results)}
 <h2>Paper vs measured</h2>
 <p class="note">Our number beside the paper's Magma row, with the difference, n and 95% bootstrap CI.</p>
 {measured_table(measured)}
