@@ -3,13 +3,13 @@ option-letter parser that never raises, and accuracy scoring with option-text fa
 
 A sample's inputs: video (path), question, options (list of option texts), frame_cache (where
 sampled frames are cached), optional bound ([start, end] seconds) and fps (frame folders).
-The target is the right option's letter.
+The target is the right option's letter. How a reply becomes a letter is each benchmark's own
+official rule (`_choice_rules`): `read_letter`, plus `read_option_text` where the rule falls back
+to option texts.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +18,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from magma_bench.benchmark import Benchmark
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.metrics.choice import letters, parse_choice
+from magma_bench.metrics.choice import letters
 from magma_bench.types import AnswerSpace, Request, Sample
 from magma_bench.video_frames import SampleMode, sample_frames
 
@@ -27,16 +28,48 @@ VIDEO_EXTS = (".mp4", ".MP4", ".mkv", ".webm", ".avi", ".mov")
 
 
 def frame_cache_for(data_dir: Path) -> str:
-    """Cache sampled frames beside the data (like embedded images), or in a temp dir when the
-    data directory is read-only."""
-    d = Path(data_dir) / ".magma_cache" / "frames"
+    """Where frames sampled from this data directory's videos are cached: under the cache root
+    (`magma_bench.cache`), never inside the data, which may be read-only or shared."""
+    return str(data_cache(data_dir, "frames"))
+
+
+def require_videos(samples: Sequence[Sample], where: Path, looked_for: str) -> None:
+    """One clear line when not one sample's video (file or frame folder) exists: the videos were
+    not unpacked where the loader looks, and every sample would error "video not found"."""
+    if samples and not any(Path(s.inputs["video"]).exists() for s in samples):
+        raise UserError(f"{where}: none of the {len(samples)} questions' videos found (looked for "
+                        f"{looked_for}; e.g. {samples[0].inputs['video']})")
+
+
+def hub_shards(data_dir: Path, config: str, split: str) -> list[Path]:
+    """Parquet shards of a hub snapshot's `config` folder found anywhere under data_dir, in both
+    layouts the hub serves: `<config>/<split>-00000-of-0000N.parquet` (main) and
+    `<config>/<split>/0000.parquet` (refs/convert/parquet)."""
+    from magma_bench.hf_files import find_files
+
+    out = []
+    for p in find_files(data_dir, ("*.parquet",)):
+        rel = p.relative_to(data_dir).parts
+        if config in rel[:-1] and (p.name.startswith(f"{split}-") or p.parent.name == split):
+            out.append(p)
+    return out
+
+
+def read_shards(shards: Sequence[Path]) -> list[dict[str, Any]]:
+    """The rows of these parquet shards, in order; an unreadable one is one line naming it."""
     try:
-        d.mkdir(parents=True, exist_ok=True)
-        if os.access(d, os.W_OK):
-            return str(d)
-    except OSError:
-        pass
-    return str(Path(tempfile.gettempdir()) / "magma_bench_frames")
+        import pyarrow.parquet as pq
+    except ImportError:
+        from magma_bench.errors import MissingDependency
+
+        raise MissingDependency("reading parquet files needs pyarrow (pip install 'magma-bench[data]')") from None
+    rows: list[dict[str, Any]] = []
+    for path in shards:
+        try:
+            rows.extend(pq.read_table(path).to_pylist())
+        except Exception as e:  # pyarrow raises several types for a bad file
+            raise UserError(f"{path}: not a readable parquet file ({e})") from None
+    return rows
 
 
 def video_index(root: Path) -> dict[str, Path]:
@@ -84,23 +117,35 @@ class VideoMC(Benchmark):
                        reference=self.reference(sample), heuristic="A")
 
     # -- parse and score ------------------------------------------------------------------------
+    def read_letter(self, text: str) -> str | None:
+        """The option letter the benchmark's official rule reads from a reply, or None."""
+        raise NotImplementedError
+
+    def read_option_text(self, text: str, options: Sequence[str]) -> str | None:
+        """The official rule's option-text fallback (after `read_letter` found none), or None."""
+        return None
+
     def parse(self, text: str) -> str | None:
-        """The option letter the text names, else the text itself (matched against the option
-        texts when scoring, where the options are known), else None. Never raises."""
+        """The option letter (one capital), else the reply itself when the official rule goes on
+        to match option texts (done when scoring, where the options are known), else None."""
         if not isinstance(text, str):
             return None
-        letter = parse_choice(text, self.max_options)
+        letter = self.read_letter(text)
         if letter is not None:
             return letter
-        s = " ".join(text.split())[:300]
-        return s or None
+        s = text.strip()
+        return s if s and self.wants_option_text(s) else None
+
+    def wants_option_text(self, text: str) -> bool:
+        return False
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         options = sample.inputs["options"]
-        n = len(options)
         pred = None
-        if isinstance(parsed, str):
-            pred = parsed if parsed in letters(n) else parse_choice(parsed, n, options)
+        if isinstance(parsed, str) and len(parsed) == 1 and parsed.isupper():
+            pred = parsed
+        elif isinstance(parsed, str):
+            pred = self.read_option_text(parsed, options)
         return {"accuracy": float(pred is not None and pred == sample.target)}
 
     # -- aggregation helpers --------------------------------------------------------------------

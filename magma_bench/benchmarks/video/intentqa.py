@@ -1,11 +1,14 @@
 """IntentQA (Li et al., ICCV 2023): why/how/before-after questions about people's intents in
 NExT-QA videos, five options each.
 
-Official files (github.com/JoseponLee/IntentQA, `datasets/IntentQA/{train,val,test}.csv`):
-video_id, frame_count, width, height, question, answer (0-4), qid, type (CW, CH, TP, TN), a0..a4,
-action, lemma, lemma_id; videos are the NExT-QA videos (`<video_id>.mp4`, or through NExT-QA's
-`map_vid_vidorID.json`). Scoring follows the official `eval_intentqa.py`: accuracy overall
-(headline) and per type, TP counted as TN ("Why", "How", "Bef&Aft").
+Official files (github.com/JoseponLee/IntentQA), found anywhere under --data-dir:
+`datasets/IntentQA/{train,val,test}.csv` with video_id, frame_count, width, height, question,
+answer (0-4), qid, type (CW, CH, TP, TN), a0..a4, action, lemma, lemma_id; videos from its
+`Videos/` folder (`<video_id>.mp4`), or NExT-QA's through `map_vid_vidorID.json`.
+Official id: `<video_id>_<qid>`, the key of `eval_intentqa.py`'s prediction file.
+Replies are read with NExT-QA's lmms-eval rule (IntentQA has no text-parsing script; see
+`_choice_rules`). Scoring follows `eval_intentqa.py`: accuracy overall (headline) and per type,
+TP counted as TN ("Why", "How", "Bef&Aft").
 The offline suite asks about a robot's goals in fetch clips: why it went somewhere, how it got
 there or moved something, and what it did before/after.
 """
@@ -31,6 +34,8 @@ class IntentQA(NextQA):
     name = "intentqa"
     video_col = "video_id"
     csv_extra = ("action", "lemma", "lemma_id")
+    official_id = "<video_id>_<qid> (the key of eval_intentqa.py's prediction file)"
+    release = "datasets/IntentQA/<split>.csv (JoseponLee/IntentQA)"
 
     def clip_questions(self, rng: np.random.Generator, i: int) -> tuple[_clips.Clip, list[QA]]:
         clip = _clips.retry(_clips.fetch, rng, 48, 1)

@@ -1,12 +1,19 @@
 """MVBench (Li et al., CVPR 2024): 20 temporal-understanding tasks, multiple choice.
 
-Official files (hub OpenGVLab/MVBench): `json/<task>.json`, each a list of {video, question,
-candidates, answer (the text of the right candidate)}, STAR-based tasks add start/end seconds;
-videos under `video/<source folder>/` (the folder per task as in lmms-eval's DATA_LIST; a few
-tasks give frame folders). Frames are sampled with MVBench's own `get_index` (middle of K equal
-segments, inside [start, end] when given). The prompt is lmms-eval's `mvbench_doc_to_text`; the
-reference answer uses MVBench's "(A) text" answer format. Headline: mean accuracy over tasks
-(MVBench's "Avg"), and accuracy per task.
+Official files (hub OpenGVLab/MVBench), found anywhere under --data-dir: `json/<task>.json`, each
+a list of {video, question, candidates, answer (the text of the right candidate)}, STAR-based
+tasks add start/end seconds; videos from the snapshot's `video/` zips under `video/<source
+folder>/` (the folder per task as in lmms-eval's DATA_LIST; lmms-eval's cache drops the `video/`
+level, and older snapshots nest `data0613/`; a few tasks give frame folders). Frames are sampled
+with MVBench's own `get_index` (middle of K equal segments, inside [start, end] when given). The
+prompt is lmms-eval's `mvbench_doc_to_text`; the reference answer uses MVBench's "(A) text" form.
+Official id: the question's 0-based position in `json/<task>.json`, lmms-eval's `doc_id` in its
+`mvbench_<task>` task. Ids restart in every task, so predictions keyed by them are scored one task
+at a time (`--bench-arg task=<task>`); harness ids (`<task>/<position>`) cover all tasks at once.
+Replies are read with lmms-eval's `mcq_acc` (the Magma paper's lmms-eval run): "X. text" at the
+start, else the FIRST standalone a-e word, any case ("(B) or (C)" is B; bare option text never
+counts); see `_choice_rules`. lmms-eval drops empty replies from its denominator; here they are
+wrong. Headline: mean accuracy over tasks (MVBench's "Avg"), and accuracy per task.
 
 The offline suite generates these 10 of the 20 task types, the ones procedural clips support
 (see `_qa.MVBENCH_TASKS`): moving_direction, moving_count, moving_attribute, object_existence,
@@ -27,10 +34,17 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmarks.video import _clips
-from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, option_letter, video_index
+from magma_bench.benchmarks.video._base import (
+    VideoMC,
+    frame_cache_for,
+    option_letter,
+    require_videos,
+    video_index,
+)
+from magma_bench.benchmarks.video._choice_rules import mvbench_letter
 from magma_bench.benchmarks.video._qa import MVBENCH_TASKS, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import read_json_lines_or_array, record_context, require_fields
+from magma_bench.hf_files import find_files, read_json_lines_or_array, record_context, require_fields
 from magma_bench.types import Sample
 
 # task -> source folder under video/ (lmms-eval DATA_LIST)
@@ -59,6 +73,8 @@ class MVBench(VideoMC):
     group_key = "task"  # headline = mean over tasks
     frame_mode = "middle"
     default_frames = 16  # MVBench evaluates with 16 frames
+    official_id = ("position in json/<task>.json, 0-based (lmms-eval's doc_id in mvbench_<task>); restarts per "
+                   "task, so select one with --bench-arg task=<task>")
 
     def __init__(self, task: str | None = None, **args: Any) -> None:
         if task is not None and task not in DATA_LIST:
@@ -69,25 +85,38 @@ class MVBench(VideoMC):
     # -- loading ---------------------------------------------------------------------------------
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        jdir = data_dir / "json" if (data_dir / "json").is_dir() else data_dir
-        files = sorted(jdir.glob("*.json"))
-        files = [f for f in files if f.stem in DATA_LIST and (self.task is None or f.stem == self.task)]
+        wanted = [t for t in DATA_LIST if self.task is None or t == self.task]
+        files = self._task_files(data_dir, wanted)
         if not files and self.is_generated(data_dir):
             raise UserError(f"mvbench: the offline suite has no task {self.task!r}; it generates "
                             f"{', '.join(MVBENCH_TASKS)} (point --data-dir at the official files for the rest)")
         if not files:
-            raise UserError(f"{data_dir}: no MVBench task files (json/<task>.json for tasks such as "
-                            f"{', '.join(sorted(DATA_LIST)[:3])}, ...)")
+            raise UserError(f"{data_dir}: no MVBench task files (looked for json/<task>.json, OpenGVLab/MVBench, "
+                            f"for tasks such as {', '.join(wanted[:3])}, ...)")
         index = video_index(data_dir)
         cache = frame_cache_for(data_dir)
+        roots = list(dict.fromkeys([files[0].parent.parent, data_dir]))  # the snapshot root, then --data-dir
         samples = []
         for f in files:
             for i, row in enumerate(read_json_lines_or_array(f)):
                 with record_context(f, i):
-                    samples.append(self._sample(f.stem, row, i, f, data_dir, index, cache))
+                    samples.append(self._sample(f.stem, row, i, f, roots, index, cache))
+        require_videos(samples, data_dir, "video/<source folder>/<video> (lmms-eval's DATA_LIST), or the file by name")
         return samples
 
-    def _sample(self, task: str, row: dict[str, Any], i: int, path: Path, data_dir: Path,
+    @staticmethod
+    def _task_files(data_dir: Path, tasks: list[str]) -> list[Path]:
+        """`<task>.json` files, from the folder holding the most of them (the snapshot's `json/`)."""
+        found = find_files(data_dir, tuple(f"{t}.json" for t in tasks))
+        if not found:
+            return []
+        by_dir: dict[Path, list[Path]] = {}
+        for p in found:
+            by_dir.setdefault(p.parent, []).append(p)
+        best = max(by_dir.values(), key=lambda ps: (len(ps), ps[0].parent.name == "json"))
+        return sorted(best, key=lambda p: tasks.index(p.stem))
+
+    def _sample(self, task: str, row: dict[str, Any], i: int, path: Path, roots: list[Path],
                 index: dict[str, Path], cache: str) -> Sample:
         require_fields(row, {"video": str, "question": str, "candidates": list, "answer": (str, int, float)},
                        f"{path}: record {i}")
@@ -100,21 +129,22 @@ class MVBench(VideoMC):
         if "start" in row and "end" in row:
             bound = [float(row["start"]), float(row["end"])]
         return Sample(
-            id=f"{task}/{i}", benchmark=self.name,
-            inputs={"video": str(self._resolve(task, str(row["video"]), data_dir, index)),
+            id=f"{task}/{i}", official_id=str(i), benchmark=self.name,
+            inputs={"video": str(self._resolve(task, str(row["video"]), roots, index)),
                     "question": str(row["question"]), "options": cands, "bound": bound,
                     "fps": FRAME_FOLDER_FPS.get(task), "frame_cache": cache},
             target=option_letter(cands.index(str(row["answer"]))),
             meta={"task": task, "video": str(row["video"])})
 
     @staticmethod
-    def _resolve(task: str, video: str, data_dir: Path, index: dict[str, Path]) -> Path:
+    def _resolve(task: str, video: str, roots: list[Path], index: dict[str, Path]) -> Path:
         folder = DATA_LIST[task]
-        for base in (data_dir / "video", data_dir, data_dir / "video" / "data0613", data_dir / "data0613"):
-            p = base / folder / video
-            if p.exists():
-                return p
-        return index.get(Path(video).stem, data_dir / "video" / folder / video)
+        for root in roots:
+            for base in (root / "video", root, root / "video" / "data0613", root / "data0613"):
+                p = base / folder / video
+                if p.exists():
+                    return p
+        return index.get(Path(video).stem, roots[0] / "video" / folder / video)
 
     # -- offline suite ---------------------------------------------------------------------------
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
@@ -156,6 +186,9 @@ class MVBench(VideoMC):
         return _clips.retry(_clips.letters, rng, 48)
 
     # -- model I/O -------------------------------------------------------------------------------
+    def read_letter(self, text: str) -> str | None:
+        return mvbench_letter(text)
+
     def prompt(self, sample: Sample) -> str:
         opts = "".join(f"({option_letter(j)}) {o}\n" for j, o in enumerate(sample.inputs["options"]))
         return "Question:" + sample.inputs["question"] + "\nOption:\n" + opts + POST_PROMPT

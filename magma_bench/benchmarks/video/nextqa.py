@@ -1,13 +1,19 @@
 """NExT-QA multiple choice (Xiao et al., CVPR 2021): causal, temporal and descriptive questions
 about everyday videos, five options each.
 
-Official files: `dataset/nextqa/{train,val,test}.csv` with columns video, frame_count, width,
-height, question, answer (0-4), qid, type (CW CH TN TP TC DC DL DO), a0..a4, plus
-`map_vid_vidorID.json` mapping a video id to `NExTVideo/<dir>/<id>.mp4`; or the lmms-eval hub
-snapshot (lmms-lab/NExTQA, MC config: parquet with the same columns, flat `<id>.mp4` videos).
+Official files, found anywhere under --data-dir:
+- doc-doc/NExT-QA: `dataset/nextqa/{train,val,test}.csv` (video, frame_count, width, height,
+  question, answer 0-4, qid, type CW CH TN TP TC DC DL DO, a0..a4) and `map_vid_vidorID.json`
+  (video id -> `<dir>/<id>`), videos from NExTVideo.zip (`NExTVideo/<dir>/<id>.mp4`);
+- the lmms-eval hub snapshot lmms-lab/NExTQA: `MC/test-00000-of-00001.parquet` (or
+  `MC/test/0000.parquet`), same columns, videos.zip giving `<id>.mp4`.
+Official id: `<video>_<qid>`, the key of `eval_mc.py`'s prediction file (`results/*.json`).
 The prompt is lmms-eval's `nextqa_doc_to_text_mc` (question, then "A. a0" ... "E. a4") with the
-LLaVA post-prompt; frames are sampled with lmms-eval's linspace convention. Scoring follows the
-official `eval_mc.py`: accuracy overall (headline) and per group C/T/D and type, TP counted as TN.
+LLaVA post-prompt; frames are sampled with lmms-eval's linspace convention. Replies are read with
+lmms-eval's `parse_multi_choice_response` (MMMU's rule: "(X)", "X ", "X." forms, then option
+texts in replies over 5 words; of several, the LAST one mentioned wins; nothing found is wrong,
+not lmms-eval's random pick; see `_choice_rules`). Scoring follows `eval_mc.py`: accuracy overall
+(headline) and per group C/T/D and type, TP counted as TN.
 """
 
 from __future__ import annotations
@@ -23,10 +29,19 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.video import _clips
-from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, option_letter, video_index
+from magma_bench.benchmarks.video._base import (
+    VideoMC,
+    frame_cache_for,
+    hub_shards,
+    option_letter,
+    read_shards,
+    require_videos,
+    video_index,
+)
+from magma_bench.benchmarks.video._choice_rules import mmmu_letter, mmmu_option_text, mmmu_wants_text
 from magma_bench.benchmarks.video._qa import QA, collision_qas, fetch_qas, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows, read_json, read_text, record_context
+from magma_bench.hf_files import find_files, read_json, read_text, record_context
 from magma_bench.types import Sample
 
 POST_PROMPT = "Answer with the option's letter from the given choices directly."
@@ -43,19 +58,21 @@ class NextQA(VideoMC):
     csv_extra: ClassVar[tuple[str, ...]] = ()
     questions_per_clip: ClassVar[int] = 4
 
+    official_id = "<video>_<qid> (the key of eval_mc.py's prediction file)"
+    release: ClassVar[str] = "dataset/nextqa/<split>.csv (doc-doc/NExT-QA) or MC/<split>-*.parquet (lmms-lab/NExTQA)"
+    hub_splits: ClassVar[dict[str, str]] = {"val": "validation"}
+
     # -- loading ---------------------------------------------------------------------------------
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        files = [p for p in find_files(data_dir, (f"{split}.csv",))]
-        if files:
-            where, rows = str(files[0]), self._read_csv(files[0])
+        csvs = self._split_csvs(data_dir, split)
+        if csvs:
+            where, rows = str(csvs[0]), self._read_csv(csvs[0])
         else:  # hub snapshot: the MC config's parquet shards (beside an OE config)
-            hub = data_dir / "MC" if (data_dir / "MC").is_dir() else data_dir
-            try:
-                rows = load_hf_rows(hub, split)
-            except UserError:
-                raise UserError(f"{data_dir}: no {split}.csv (or parquet shards) for {self.name}") from None
-            where = str(data_dir)
+            shards = hub_shards(data_dir, "MC", self.hub_splits.get(split, split)) or hub_shards(data_dir, "MC", split)
+            if not shards:
+                raise UserError(f"{data_dir}: no {self.name} {split} files (looked for {self.release.replace('<split>', split)})")
+            rows, where = read_shards(shards), str(shards[0].parent)
         resolve = self._video_resolver(data_dir)
         cache = frame_cache_for(data_dir)
         samples = []
@@ -64,7 +81,23 @@ class NextQA(VideoMC):
                 if not isinstance(row, dict):
                     raise UserError(f"{where}:{i}: expected a record, got {type(row).__name__}")
                 samples.append(self._sample(row, i, where, resolve, cache))
+        require_videos(samples, data_dir, f"<{self.video_col}>.mp4 anywhere under it, or through map_vid_vidorID.json")
         return samples
+
+    def _split_csvs(self, data_dir: Path, split: str) -> list[Path]:
+        """`<split>.csv` files found under data_dir. NExT-QA's and IntentQA's may sit under one
+        folder: several are narrowed to those whose header has this release's video column
+        (`video` / `video_id`), then to this benchmark's own folder; still several is refused
+        rather than one picked silently."""
+        found = find_files(data_dir, (f"{split}.csv",))
+        if len(found) > 1:
+            found = [p for p in found if self.video_col in read_text(p).split("\n", 1)[0].strip().split(",")] or found
+        if len(found) > 1:
+            found = [p for p in found if any(self.name in x.lower().replace("-", "") for x in p.parts)] or found
+        if len(found) > 1:
+            raise UserError(f"{data_dir}: several {self.name} {split}.csv files ({', '.join(map(str, found[:3]))}); "
+                            "point --data-dir at one release")
+        return found
 
     @staticmethod
     def _read_csv(path: Path) -> list[dict[str, Any]]:
@@ -107,7 +140,7 @@ class NextQA(VideoMC):
         vid = str(row[self.video_col]).strip()
         options = [str(row[f"a{i}"]).strip() for i in range(5)]
         return Sample(
-            id=f"{vid}_{row['qid']}", benchmark=self.name,
+            id=f"{vid}_{row['qid']}", official_id=f"{vid}_{row['qid']}", benchmark=self.name,
             inputs={"video": str(resolve(vid)), "question": str(row["question"]).strip(),
                     "options": options, "frame_cache": cache},
             target=option_letter(ans),
@@ -162,6 +195,16 @@ class NextQA(VideoMC):
         lines = [sample.inputs["question"]]
         lines += [f"{option_letter(j)}. {o}" for j, o in enumerate(sample.inputs["options"])]
         return "\n".join(lines) + "\n" + POST_PROMPT
+
+    # -- the official rule: lmms-eval's parse_multi_choice_response (see _choice_rules) ----------
+    def read_letter(self, text: str) -> str | None:
+        return mmmu_letter(text, self.max_options)
+
+    def wants_option_text(self, text: str) -> bool:
+        return mmmu_wants_text(text)
+
+    def read_option_text(self, text: str, options: Sequence[str]) -> str | None:
+        return mmmu_option_text(text, options)
 
     # -- aggregation: overall accuracy, per group and per type -----------------------------------
     def aggregate(self, records: Sequence[dict]) -> Aggregate:

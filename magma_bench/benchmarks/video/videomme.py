@@ -1,12 +1,18 @@
 """Video-MME (Fu et al., 2024), without subtitles: four-option questions about short (<2 min),
 medium (4-15 min) and long (30-60 min) videos, three questions per video.
 
-Official files (hub lmms-lab/Video-MME): `videomme/test-*.parquet` with video_id, duration
-(short/medium/long), domain, sub_category, url, videoID, question_id, task_type, question,
-options (["A. ...", "B. ...", ...]) and answer (a letter); videos `data/<videoID>.mp4`.
-The prompt is the official frames-only prompt; answers are read with the lmms-eval convention
-(`extract_characters_regex`, here `metrics.choice`). Headline: accuracy over all questions, with
-accuracy per duration and per task type as in lmms-eval's `videomme_aggregate_results`.
+Official files (hub lmms-lab/Video-MME), found anywhere under --data-dir:
+`videomme/test-00000-of-00001.parquet` (or `videomme/test/0000.parquet`) with video_id,
+duration (short/medium/long), domain, sub_category, url, videoID, question_id, task_type,
+question, options (["A. ...", "B. ...", ...]) and answer (a letter); videos from
+videos_chunked_*.zip as `data/<videoID>.mp4` (any folder: videos are found by name).
+Official id: `question_id` ("001-1"), the id of the official results template
+(`evaluation/output_test_template.json`) and of lmms-eval's records.
+The prompt is the official frames-only prompt. Replies are read with the official
+`eval_your_results.py` `extract_characters_regex`: answer prefixes dropped, then the FIRST
+capital A-D anywhere ("A or B" is A; "Black." is B); see `_choice_rules`. Headline: accuracy over
+all questions, with accuracy per duration and per task type as in lmms-eval's
+`videomme_aggregate_results`.
 The offline suite's durations are clip lengths (6 s / 12 s / 20 s) with one, two or three
 robot fetch trips, so longer videos hold more events to track.
 """
@@ -22,7 +28,16 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.video import _clips
-from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, option_letter, video_index
+from magma_bench.benchmarks.video._base import (
+    VideoMC,
+    frame_cache_for,
+    hub_shards,
+    option_letter,
+    read_shards,
+    require_videos,
+    video_index,
+)
+from magma_bench.benchmarks.video._choice_rules import videomme_letter
 from magma_bench.benchmarks.video._qa import NUMBERS, QA, _absent_names, mc
 from magma_bench.errors import UserError
 from magma_bench.hf_files import load_hf_rows, record_context
@@ -86,6 +101,7 @@ class VideoMME(VideoMC):
     default_n = 180
     max_options = 4
     default_frames = 16  # long offline clips hold up to four trips
+    official_id = "question_id (as in the official results template and lmms-eval's records)"
 
     def __init__(self, duration: str | None = None, **args: Any) -> None:
         if duration is not None and duration not in DURATIONS:
@@ -96,40 +112,50 @@ class VideoMME(VideoMC):
     # -- loading ---------------------------------------------------------------------------------
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        rows = load_hf_rows(data_dir, split)
+        shards = hub_shards(data_dir, "videomme", split)
+        if shards:
+            rows, where = read_shards(shards), shards[0].parent
+        else:
+            try:
+                rows, where = load_hf_rows(data_dir, split), data_dir
+            except UserError:
+                raise UserError(f"{data_dir}: no Video-MME {split} files (looked for videomme/{split}-*.parquet, "
+                                "lmms-lab/Video-MME)") from None
         index = video_index(data_dir)
         cache = frame_cache_for(data_dir)
         out = []
         for i, row in enumerate(rows):
-            with record_context(data_dir, i):
-                s = self._sample(row, i, data_dir, index, cache)
+            with record_context(where, i):
+                s = self._sample(row, i, Path(where), data_dir, index, cache)
                 if self.duration is None or s.meta["duration"] == self.duration:
                     out.append(s)
+        require_videos(out, data_dir, "data/<videoID>.mp4 (.MP4, .mkv) anywhere under it")
         return out
 
-    def _sample(self, row: dict[str, Any], i: int, data_dir: Path, index: dict[str, Path], cache: str) -> Sample:
+    def _sample(self, row: dict[str, Any], i: int, where: Path, data_dir: Path, index: dict[str, Path],
+                cache: str) -> Sample:
         need = ("videoID", "duration", "question_id", "task_type", "question", "options", "answer")
         missing = [k for k in need if row.get(k) is None]
         if missing:
-            raise UserError(f"{data_dir}: row {i}: missing field(s) {', '.join(missing)}")
+            raise UserError(f"{where}: row {i}: missing field(s) {', '.join(missing)}")
         raw = [str(o) for o in row["options"]]
         texts = []
         for j, o in enumerate(raw):
             m = _OPT.match(o)
             if not m or m.group(1) != option_letter(j):
-                raise UserError(f"{data_dir}: row {i} ({row['question_id']}): option {j} must start with "
+                raise UserError(f"{where}: row {i} ({row['question_id']}): option {j} must start with "
                                 f"'{option_letter(j)}. ', got {o!r}")
             texts.append(o[m.end():].strip())
         ans = str(row["answer"]).strip().upper()
         if ans not in [option_letter(j) for j in range(len(raw))]:
-            raise UserError(f"{data_dir}: row {i} ({row['question_id']}): answer must be an option letter, got {ans!r}")
+            raise UserError(f"{where}: row {i} ({row['question_id']}): answer must be an option letter, got {ans!r}")
         if row["duration"] not in DURATIONS:
-            raise UserError(f"{data_dir}: row {i}: duration must be short/medium/long, got {row['duration']!r}")
+            raise UserError(f"{where}: row {i}: duration must be short/medium/long, got {row['duration']!r}")
         vid = str(row["videoID"])
         video = next((data_dir / "data" / f"{vid}{e}" for e in (".mp4", ".MP4", ".mkv")
                       if (data_dir / "data" / f"{vid}{e}").exists()), index.get(vid, data_dir / "data" / f"{vid}.mp4"))
         return Sample(
-            id=str(row["question_id"]), benchmark=self.name,
+            id=str(row["question_id"]), official_id=str(row["question_id"]), benchmark=self.name,
             inputs={"video": str(video), "question": str(row["question"]), "options": texts,
                     "option_lines": raw, "frame_cache": cache},
             target=ans,
@@ -172,6 +198,9 @@ class VideoMME(VideoMC):
         return out_dir
 
     # -- model I/O -------------------------------------------------------------------------------
+    def read_letter(self, text: str) -> str | None:
+        return videomme_letter(text)
+
     def prompt(self, sample: Sample) -> str:
         lines = sample.inputs.get("option_lines") or [
             f"{option_letter(j)}. {o}" for j, o in enumerate(sample.inputs["options"])]

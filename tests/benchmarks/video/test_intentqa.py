@@ -47,8 +47,9 @@ def test_official_csv_and_grouping(tmp_path, write_video):
     assert [s.target for s in samples] == ["C", "E", "D", "E"]
     assert samples[3].inputs["video"].endswith("videos/8626931151.mp4")
     assert len(bench.request(samples[1]).images) == 8
-    # eval_intentqa.py: Why / How / Bef&Aft (TP merged into TN) and overall
-    recs = [make_record(bench, s, p, None) for s, p in zip(samples, ["C", "A", "put on head", "B"], strict=True)]
+    # eval_intentqa.py: Why / How / Bef&Aft (TP merged into TN) and overall; option text counts in
+    # replies over 5 words (NExT-QA's lmms-eval rule)
+    recs = [make_record(bench, s, p, None) for s, p in zip(samples, ["C", "A", "they usually just put on head", "B"], strict=True)]
     agg = bench.aggregate(recs)
     assert agg.headline == 50.0
     assert agg.metrics["type/why"] == 100.0 and agg.metrics["type/how"] == 100.0

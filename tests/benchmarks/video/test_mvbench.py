@@ -69,11 +69,13 @@ def test_official_layout(official):
 
 
 def test_lmms_eval_mcq_acc_examples(official):
-    """Worked examples of lmms-eval's mvbench mcq_acc: a letter, '(B) text', 'B. text', bare text."""
+    """Worked examples of lmms-eval's mvbench mcq_acc: a letter, '(B) text', 'B. text'; bare option
+    text never counts there (it reduces to text, compared with the letter)."""
     bench = make_benchmark("mvbench")
     s = {x.id: x for x in bench.load(official, "test")}["moving_direction/0"]
     for pred, ok in [("B", 1.0), ("(B) Up and to the left.", 1.0), ("B. Up and to the left", 1.0),
-                     ("Best option:(B)", 1.0), ("(C)", 0.0), ("Up and to the left.", 1.0), ("", 0.0)]:
+                     ("Best option:(B)", 1.0), ("(C)", 0.0), ("Up and to the left.", 0.0), ("", 0.0),
+                     ("(B) or (C)", 1.0), ("b", 1.0)]:
         assert bench.score(s, bench.parse(pred))["accuracy"] == ok, pred
 
 

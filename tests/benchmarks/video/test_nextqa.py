@@ -67,7 +67,7 @@ def test_eval_mc_grouping(official):
     """eval_mc.py: accuracy per type (TP merged into TN), per C/T/D group, and overall."""
     bench = make_benchmark("nextqa")
     samples = bench.load(official, "val")
-    preds = ["A", "the answer is B", "smells the black dog", "(E) take napkin", "three"]
+    preds = ["A", "the answer is B", "in the video he smells the black dog", "(E) take napkin", "three"]
     recs = [make_record(bench, s, p, None) for s, p in zip(samples, preds, strict=True)]
     assert [r["scores"]["accuracy"] for r in recs] == [1.0, 0.0, 1.0, 1.0, 0.0]
     agg = bench.aggregate(recs)
@@ -82,7 +82,7 @@ def test_bad_rows_name_file_and_line(official):
     path.write_text(CSV.replace("how many babies are in the video,4,", "how many babies are in the video,9,"))
     with pytest.raises(UserError, match=r"val\.csv:6: answer"):
         bench.load(official, "val")
-    with pytest.raises(UserError, match="no test.csv"):
+    with pytest.raises(UserError, match="no nextqa test files"):
         bench.load(official, "test")
 
 

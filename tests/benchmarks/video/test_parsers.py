@@ -26,8 +26,20 @@ def test_parse_and_score_never_raise(name, text):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_option_text_and_letters(name):
+def test_letters(name):
     bench = make_benchmark(name)
     ok = lambda t: bench.score(SAMPLE, bench.parse(t))["accuracy"]  # noqa: E731
-    assert ok("B") == ok("(B)") == ok("Answer: B") == ok("the blue cube hit it") == 1.0
+    assert ok("B") == ok("(B)") == ok("Answer: B") == 1.0
     assert ok("A") == ok("red") == ok(None) == 0.0
+
+
+@pytest.mark.parametrize(("name", "ok"), [("nextqa", 1.0), ("intentqa", 1.0), ("mvbench", 0.0), ("videomme", 0.0)])
+def test_option_text_only_where_the_official_rule_reads_it(name, ok):
+    """A reply of over 5 words naming an option's text: NExT-QA's (MMMU) rule reads it, MVBench's
+    mcq_acc and Video-MME's extract_characters_regex never do."""
+    bench = make_benchmark(name)
+    sample = Sample(id="x", benchmark="x", inputs={"video": "v.mp4", "question": "q?",
+                                                   "options": ["red", "the blue cube hit it", "green", "four"]},
+                    target="B", meta={})
+    assert bench.score(sample, bench.parse("i think that the blue cube hit it"))["accuracy"] == ok
+    assert bench.score(sample, bench.parse("the blue cube hit it"))["accuracy"] == 0.0  # 5 words: no text stage
