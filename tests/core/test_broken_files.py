@@ -6,7 +6,8 @@ is generated once per session; each case copies it, breaks ONE thing in its firs
 zero-byte or truncated file, a null or integer image field, a missing image file) and runs
 `magma-bench run --adapter oracle` in process. The run must either fail with exactly one line that
 names the file (and the record, for record-level breaks), or finish, with the break recorded as a
-per-sample error where the break makes a sample unusable. An exception escaping `main` (a
+per-sample error where the break makes a sample unusable (a run where every sample errored exits 2
+with one line naming the most common error). An exception escaping `main` (a
 traceback) fails the test.
 """
 
@@ -198,8 +199,11 @@ def first_media(name: str, suite: Path) -> Path | None:
 # -- the check -----------------------------------------------------------------------------------
 def check(case: Path, broken: Path, kind: str, rc: int, out: str, err: str) -> None:
     assert "Traceback" not in out + err, err
-    if rc == 0:
+    every_sample_errored = rc != 0 and "every sample errored" in err  # per-sample errors, exit 2
+    if rc == 0 or every_sample_errored:
         summary = json.loads(out)
+        if every_sample_errored:
+            assert summary["errors"] == summary["n"] > 0 and len(err.strip().splitlines()) == 1, err
         if kind in MUST_REPORT:
             assert summary["errors"] >= 1 or summary["n"] == 0 and kind == "truncated", (
                 f"{kind} in {broken.name} went unnoticed: {summary}")
