@@ -1,9 +1,13 @@
 """DocVQA (Mathew et al., WACV 2021): questions on scanned documents, validation split, ANLS.
 
-Official files: `val_v1.0.json` ({"dataset_name": "docvqa", "data": [{questionId, question,
-question_types, image: "documents/<name>.png", docId, answers: [...], ...}]}) with the image
-paths relative to the JSON file; or the lmms-lab/DocVQA hub snapshot (DocVQA config, parquet:
-questionId, question, question_types, image, docId, answers). Prompt and metric as lmms-eval
+Official files, found anywhere under `--data-dir`: `val_v1.0_withQT.json` (RRC's spdocvqa_qas.zip;
+the older val.tar.gz has `val/val_v1.0.json`): {"dataset_name": "docvqa", "data": [{questionId,
+question, question_types, image: "documents/<name>.png", docId, answers: [...], ...}]}, the
+image paths relative to the folder holding `documents/` (beside the JSON in val.tar.gz,
+`spdocvqa_images/` from spdocvqa_images.tar.gz); or the lmms-lab/DocVQA hub snapshot
+(`DocVQA/validation-*.parquet`: questionId, question, question_types, image, docId, answers;
+its `InfographicVQA/` shards are not read). The official id is `questionId` (the RRC results
+file [{questionId, answer}] and lmms-eval key by it). Prompt and metric as lmms-eval
 ("\\nAnswer the question using a single word or phrase.", ANLS with threshold 0.5); the
 headline is mean ANLS in percent. Test answers are not public (scored by the RRC server).
 """
@@ -16,19 +20,15 @@ from typing import Any
 
 import numpy as np
 
+from magma_bench.benchmarks.vl._files import find_dir, find_one, hub_rows, media_root
 from magma_bench.benchmarks.vl._vqa_base import VQABase
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.hf_files import (
-    find_files,
-    load_hf_rows,
-    materialize_image,
-    read_json,
-    record_context,
-    require_fields,
-)
+from magma_bench.hf_files import materialize_image, read_json, record_context, require_fields
 from magma_bench.metrics.anls import anls
 from magma_bench.types import Sample
+
+VAL_FILES = ("val_v1.0_withQT.json", "val_v1.0.json")
 
 NAMES = ("John Smith", "Mary Jones", "R. J. Reynolds", "Alice Brown", "Peter Wong", "Laura Diaz", "Tom Baker")
 COMPANIES = ("Acme Tobacco Co.", "Lorillard Corp.", "Global Foods Inc.", "Brown & Sons", "Northwind Traders")
@@ -42,32 +42,41 @@ class DocVQA(VQABase):
     default_n = 300
     type_key = "question_type"
     max_new_tokens = 32
+    official_id = "questionId (the RRC results file's and lmms-eval's key)"
 
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        files = find_files(data_dir, ("val_v1.0*.json",))
-        if files:
-            doc = read_json(files[0])
+        file = find_one(data_dir, VAL_FILES, "the DocVQA val file")
+        if file is not None:
+            doc = read_json(file)
             if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-                raise UserError(f"{files[0]}: not the DocVQA layout (expected {{\"data\": [records]}})")
-            rows, where, hub = doc["data"], files[0], False
+                raise UserError(f"{file}: not the DocVQA layout (expected {{\"data\": [records]}})")
+            rows, where = doc["data"], file
         else:
-            rows, where, hub = load_hf_rows(data_dir, split), data_dir, True
+            # the hub snapshot holds DocVQA/ and InfographicVQA/ configs: read only DocVQA's shards
+            hub = find_dir(data_dir, "DocVQA") or data_dir
+            rows, where = hub_rows(hub, split, " or ".join(VAL_FILES), "lmms-lab/DocVQA (DocVQA/validation-*)"), hub
             cache = data_cache(data_dir, "images")
-        samples = []
+        kept = []
         for i, r in enumerate(rows, 1):
             with record_context(where, i):
                 require_fields(r, {"questionId": (str, int), "question": str, "answers": list,
-                                   "image": (str, dict) if hub else str}, f"{where}: record {i}")
-                image = str(materialize_image(r["image"], cache, str(r["questionId"]))) if hub else \
-                    str(files[0].parent / r["image"])
+                                   "image": str if file else (str, dict)}, f"{where}: record {i}")
+                image = r["image"] if file else str(materialize_image(r["image"], cache, str(r["questionId"])))
                 answers = [str(a) for a in (r["answers"] or [])]
                 if not answers:
                     raise UserError(f"{where}: record {i}: no answers (test answers are not public; use validation)")
-                qtypes = r.get("question_types") or ["others"]
-                samples.append(Sample(id=str(r["questionId"]), benchmark=self.name,
-                                      inputs={"question": r["question"], "image": image}, target=answers,
-                                      meta={"question_type": str(qtypes[0]), "majority": answers[0]}))
+                qtype = str((r.get("question_types") or ["others"])[0])
+                kept.append((r, image, answers, qtype))
+        if file is not None and kept:
+            root = media_root(data_dir, [k[1] for k in kept], [file.parent, file.parent.parent],
+                              ("spdocvqa_images", "val"), "DocVQA document images")
+            kept = [(r, str(root / image), *rest) for r, image, *rest in kept]
+        samples = []
+        for r, image, answers, qtype in kept:
+            samples.append(Sample(id=str(r["questionId"]), official_id=str(r["questionId"]), benchmark=self.name,
+                                  inputs={"question": r["question"], "image": image}, target=answers,
+                                  meta={"question_type": qtype, "majority": answers[0]}))
         return self.remember_vocab(samples)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:

@@ -1,9 +1,11 @@
 """TextVQA (Singh et al., CVPR 2019): questions that need reading text in the image.
 
-Official files: `TextVQA_0.5.1_val.json` ({"dataset_name": "textvqa", "data": [{question_id,
-image_id, question, answers: [10 strings], ...}]}) with images `train_images/<image_id>.jpg`
-(val images live there too), or the lmms-lab/textvqa hub snapshot (parquet: question_id,
-image_id, question, answers, ocr_tokens, image). Prompt and metric follow lmms-eval
+Official files, found anywhere under `--data-dir`: `TextVQA_0.5.1_val.json` ({"dataset_name":
+"textvqa", "data": [{question_id, image_id, question, answers: [10 strings], ...}]}) with images
+`train_images/<image_id>.jpg` as train_val_images.zip extracts (val images live there too), or
+the lmms-lab/textvqa hub snapshot (`data/validation-*.parquet`: question_id, image_id, question,
+answers, ocr_tokens, image). The official id is `question_id` (EvalAI's results file and
+lmms-eval key by it). Prompt and metric follow lmms-eval
 (`textvqa_doc_to_text` capitalises the question; `textvqa_process_results` is VQA accuracy with
 the full EvalAI answer processor), without OCR tokens in the prompt (lmms-eval default).
 """
@@ -16,17 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from magma_bench.benchmarks.vl._files import find_one, hub_rows, media_root
 from magma_bench.benchmarks.vl._vqa_base import VQABase, majority
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.hf_files import (
-    find_files,
-    load_hf_rows,
-    materialize_image,
-    read_json,
-    record_context,
-    require_fields,
-)
+from magma_bench.hf_files import materialize_image, read_json, record_context, require_fields
 from magma_bench.types import Sample
+
+VAL_FILE = "TextVQA_0.5.1_val.json"
+IMAGE_DIRS = ("train_images", "train_val_images/train_images", "images")
 
 
 class TextVQA(VQABase):
@@ -35,43 +35,47 @@ class TextVQA(VQABase):
     default_split = "validation"
     default_n = 300
     style = "textvqa"
+    official_id = "question_id (the EvalAI results file's and lmms-eval's key)"
 
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        files = find_files(data_dir, ("TextVQA_*_val.json",))
-        rows: list[dict[str, Any]]
-        if files:
-            doc = read_json(files[0])
+        file = find_one(data_dir, (VAL_FILE,), "the TextVQA val file")
+        rows: list[Any]
+        if file is not None:
+            doc = read_json(file)
             if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
-                raise UserError(f"{files[0]}: not the TextVQA layout (expected {{\"data\": [records]}})")
-            rows = doc["data"]
-            img_root = next(p for p in (data_dir / "train_images", data_dir / "images", data_dir) if p.is_dir())
-            where_of, hub = (lambda i: f"{files[0]}: record {i}"), False
+                raise UserError(f"{file}: not the TextVQA layout (expected {{\"data\": [records]}})")
+            rows, src, label = doc["data"], file, "record"
         else:
-            rows = load_hf_rows(data_dir, split)
-            where_of, hub = (lambda i: f"{data_dir}: row {i}"), True
-        cache = data_dir / ".magma_cache" / "images"
-        samples = []
-        src = data_dir if hub else files[0]
+            rows = hub_rows(data_dir, split, VAL_FILE, "lmms-lab/textvqa (data/validation-*)")
+            src, label = data_dir, "row"
+        cache = data_cache(data_dir, "images")
+        kept = []
         for i, row in enumerate(rows, 1):
             with record_context(src, i):
-                where = where_of(i)
+                where = f"{src}: {label} {i}"
                 require_fields(row, {"question_id": (int, str), "image_id": (int, str), "question": str,
                                      "answers": list}, where)
                 answers = [str(a) for a in (row["answers"] or [])]
                 if not answers:
                     raise UserError(f"{where}: no reference answers (test answers are not public; use validation)")
-                if hub:
+                if file is None:
                     require_fields(row, ("image",), where)
                     image = str(materialize_image(row["image"], cache, str(row["image_id"])))
                 else:
-                    image = str(img_root / f"{row['image_id']}.jpg")
-                ocr = [str(t) for t in (row.get("ocr_tokens") or [])]
-                samples.append(Sample(
-                    id=str(row["question_id"]), benchmark=self.name,
-                    inputs={"question": row["question"], "image": image, "ocr_tokens": ocr,
-                            "heuristic": ocr[0] if ocr else None},
-                    target=answers, meta={"answer_type": "ocr", "majority": majority(answers, self.style)}))
+                    image = f"{row['image_id']}.jpg"
+                kept.append((row, answers, image))
+        if file is not None and kept:
+            root = media_root(data_dir, [k[2] for k in kept], [file.parent], IMAGE_DIRS, "TextVQA images")
+            kept = [(row, answers, str(root / image)) for row, answers, image in kept]
+        samples = []
+        for row, answers, image in kept:
+            ocr = [str(t) for t in (row.get("ocr_tokens") or [])]
+            samples.append(Sample(
+                id=str(row["question_id"]), official_id=str(row["question_id"]), benchmark=self.name,
+                inputs={"question": row["question"], "image": image, "ocr_tokens": ocr,
+                        "heuristic": ocr[0] if ocr else None},
+                target=answers, meta={"answer_type": "ocr", "majority": majority(answers, self.style)}))
         return self.remember_vocab(samples)
 
     def question_text(self, sample: Sample) -> str:
