@@ -13,10 +13,13 @@ step), the action from `output_ids[-8:-1]` against the tokenizer's base vocabula
 chosen as the `magma` adapter chooses them (unnorm_key, dataset_statistics.json, published sets),
 then mapped into the env's ActionSpec.
 
-Transformers: upstream's code targets 4.44-4.48. On newer releases two things it relies on are
-gone and are put back for its model only: `generate` (PreTrainedModel no longer inherits
-GenerationMixin since 4.50) and `Cache.seen_tokens`. Its vision tower also needs `open_clip_torch`
-and `timm`; see docs/magma-8b.md for a separate venv pinned to transformers 4.48.
+Transformers: upstream's code targets 4.44-4.48, and there it reproduces the golden ids and actions
+(tests/adapters/test_magma_hf_upstream.py, transformers 4.48.3) once the ConvNeXt LayerScale
+`gamma`s, which transformers' loader renames away, are restored (`restore_gamma_beta`). Newer
+releases get shims for what loading needs (`_supports_sdpa`, `tie_weights(**kw)`, GenerationMixin,
+`Cache.seen_tokens`), and the model loads on 5.25, but upstream's `prepare_inputs_for_generation`
+/ image merge do not fit 5.x `generate` (its prefill passes no attention mask): run `magma_hf` from
+its own venv pinned to transformers 4.48 with `open_clip_torch` and `timm` (docs/magma-8b.md).
 """
 
 from __future__ import annotations
@@ -79,6 +82,33 @@ def restore_gamma_beta(model: Any, path: Path) -> list[str]:
     return done
 
 
+def remote_model_class(path: Path) -> Any:
+    """The checkpoint's own model class (auto_map AutoModelForCausalLM), made loadable on newer
+    transformers: its `_supports_sdpa` property reads the language model before `__init__` builds
+    it (transformers >= 4.50 asks during `__init__`), so the class answers True (a LLaMA decoder);
+    its `tie_weights` takes no keyword arguments; and since 4.50 it needs GenerationMixin as a base."""
+    import inspect
+
+    from transformers import AutoConfig
+    from transformers.dynamic_module_utils import get_class_from_dynamic_module
+
+    cfg = AutoConfig.from_pretrained(path, trust_remote_code=True)
+    ref = (getattr(cfg, "auto_map", None) or {}).get("AutoModelForCausalLM")
+    if not ref:
+        raise UserError(f"{path / 'config.json'}: auto_map has no AutoModelForCausalLM entry")
+    cls = get_class_from_dynamic_module(ref, str(path))
+    if _transformers_version() >= (4, 50) and isinstance(inspect.getattr_static(cls, "_supports_sdpa", None), property):
+        cls._supports_sdpa = True  # LLaMA decoders support SDPA
+    tie = cls.tie_weights
+    if not any(p.kind == p.VAR_KEYWORD for p in inspect.signature(tie).parameters.values()):
+        cls.tie_weights = lambda self, *a, **kw: tie(self)  # newer transformers pass keyword arguments
+    from transformers import GenerationMixin
+
+    if not issubclass(cls, GenerationMixin):  # before __init__, which sets generation_config only then
+        cls = type(cls.__name__, (cls, GenerationMixin), {"__module__": cls.__module__})
+    return cls
+
+
 def upstream_compat(model: Any) -> Any:
     """Give an upstream remote-code model what it expects from transformers 4.4x: a `generate`
     (GenerationMixin as a base class) and `seen_tokens` on the KV cache (= its sequence length)."""
@@ -111,11 +141,11 @@ class MagmaHFAdapter(Adapter):
         self.path = Path(checkpoint)
         check_remote_code_dir(self.path, trust_remote_code, self.name)
         import torch
-        from transformers import AutoModelForCausalLM, AutoProcessor
+        from transformers import AutoProcessor
 
         self.processor = AutoProcessor.from_pretrained(self.path, trust_remote_code=True)
         dtype_kw = "dtype" if _transformers_version() >= (4, 56) else "torch_dtype"  # renamed in 4.56
-        self.model = upstream_compat(AutoModelForCausalLM.from_pretrained(
+        self.model = upstream_compat(remote_model_class(self.path).from_pretrained(
             self.path, trust_remote_code=True, use_safetensors=True, **{dtype_kw: getattr(torch, dtype)}).to(device).eval())
         self.restored = restore_gamma_beta(self.model, self.path)
         self.device, self.dtype = device, getattr(torch, dtype)
