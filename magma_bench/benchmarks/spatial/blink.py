@@ -1,12 +1,18 @@
 """BLINK (Fu et al., ECCV 2024): visual perception multiple choice, 14 sub-tasks, val split.
 
-Official files: the BLINK-Benchmark/BLINK hub snapshot, one config per sub-task
-(`<Sub_Task>/val-*.parquet`) with idx, question, sub_task, image_1..image_4 (unused ones empty),
-choices, answer ("(A)"), prompt. Prompt, parsing and scoring follow lmms-eval's blink task:
-"Note: You only need to respond with A, B, ... without providing any additional information.\\n"
-+ prompt; the answer letter is the first letter at the start of the reply
-(`_extract_answer_letter`). Headline: mean of per-sub-task accuracies (the BLINK paper's
-overall); `accuracy_micro` is the per-question mean lmms-eval's group reports.
+Official files: the BLINK-Benchmark/BLINK hub snapshot, one config per sub-task, found anywhere
+under --data-dir: `<Sub_Task>/val-00000-of-00001.parquet` (or the parquet conversion's
+`<Sub_Task>/val/0000.parquet`) with idx, question, sub_task, image_1..image_4 (unused ones
+empty), choices, answer ("(A)"), prompt, explanation. Official id: `idx` ("val_Art_Style_1"), the
+key of the official `evaluate.py` prediction file (and of lmms-eval's blink records).
+Prompt, parsing and scoring follow lmms-eval's blink task: "Note: You only need to respond with
+A, B, ... without providing any additional information.\n" + prompt; the answer letter is the
+letter at the very start of the reply (`_extract_answer_letter`), so a reply naming several
+options counts the first ("(A) or (B)" is A) and one that opens with a word reads that word's
+initial ("The answer is B" is T: wrong). BLINK's own `multiple_choice.py` maps free text to an
+option with GPT-3.5, which an offline harness cannot reproduce. Headline: mean of per-sub-task
+accuracies (the official `evaluate.py` "Total"); `accuracy_micro` is the per-question mean
+lmms-eval's group reports.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, materialize_image, record_context, require_fields
+from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
 from magma_bench.types import AnswerSpace, Request, Sample
 
 SUB_TASKS = ("Art_Style", "Counting", "Forensic_Detection", "Functional_Correspondence", "IQ_Test", "Jigsaw",
@@ -50,6 +57,7 @@ class Blink(Benchmark):
     default_n = 300
     group_key = "sub_task"
     requires = ("datasets",)
+    official_id = "idx (the key of the official evaluate.py prediction file)"
 
     def __init__(self, sub_task: str | None = None, **args: Any) -> None:
         if sub_task is not None and sub_task not in SUB_TASKS:
@@ -59,10 +67,12 @@ class Blink(Benchmark):
 
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        dirs = [data_dir / t for t in self.sub_tasks if (data_dir / t).is_dir()]
+        dirs = self._task_dirs(data_dir, split)
         if not dirs:
-            raise UserError(f"{data_dir}: no BLINK sub-task folders ({', '.join(self.sub_tasks[:3])}, ...)")
-        cache = data_dir / ".magma_cache" / "images"
+            raise UserError(f"{data_dir}: no BLINK sub-task files (looked for <Sub_Task>/{split}-*.parquet or "
+                            f"<Sub_Task>/{split}/*.parquet, BLINK-Benchmark/BLINK, for "
+                            f"{', '.join(self.sub_tasks[:3])}, ...)")
+        cache = data_cache(data_dir, "images")
         samples = []
         for d in dirs:
             for i, row in enumerate(load_hf_rows(d, split), 1):
@@ -76,10 +86,21 @@ class Blink(Benchmark):
                     images = [str(materialize_image(row[k], cache, f"{row['idx']}_{k}"))
                               for k in sorted(x for x in row if re.fullmatch(r"image_\d+", x)) if row[k] is not None]
                     samples.append(Sample(
-                        id=str(row["idx"]), benchmark=self.name,
+                        id=str(row["idx"]), official_id=str(row["idx"]), benchmark=self.name,
                         inputs={"prompt": row["prompt"], "choices": list(row["choices"]), "images": images},
                         target=m.group(1), meta={"sub_task": row["sub_task"]}))
         return samples
+
+    def _task_dirs(self, data_dir: Path, split: str) -> list[Path]:
+        """The folder holding each wanted sub-task's shards for this split, wherever the snapshot
+        sits under data_dir: `<Sub_Task>/` (main) or `<Sub_Task>/<split>/` (parquet conversion)."""
+        found: dict[str, Path] = {}
+        for p in find_files(data_dir, ("*.parquet",)):
+            task = p.parent.name if p.parent.name in self.sub_tasks else p.parent.parent.name
+            if task in self.sub_tasks and task not in found and (
+                    p.name.startswith(f"{split}-") or p.parent.name == split):
+                found[task] = p.parent
+        return [found[t] for t in self.sub_tasks if t in found]
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
         """The hub layout for the perception sub-tasks we can generate, items split evenly."""

@@ -1,9 +1,12 @@
 """SpatialEval (Wang et al., NeurIPS 2024): Spatial-Map, Maze-Nav, Spatial-Grid, each text-only
 (tqa), vision-only (vqa) or vision+text (vtqa).
 
-Official files: the MilaWang/SpatialEval hub snapshot, one config per mode (`tqa/`, `vqa/`,
-`vtqa/` parquet shards, split `test`) with columns id, text, image (not in tqa), oracle_answer,
-oracle_option, oracle_full_answer; ids are `task.mode.index.qid` (`spatialmap.vqa.2000.0`).
+Official files: the MilaWang/SpatialEval hub snapshot, one config per mode, found anywhere under
+--data-dir: `<mode>/test-0000k-of-0000n.parquet` (or the parquet conversion's
+`<mode>/test/000k.parquet`) with columns id, text, image (not in tqa), oracle_answer,
+oracle_option, oracle_full_answer. Official id: `id`, `task.mode.index.qid`
+(`spatialmap.vqa.2000.0`), the key the official `evals/evaluation.py` reads from each output line
+(its task and question type come from it). Spatial-Real rows (`spatialreal.*`) are skipped.
 Prompt: the official `text` column plus the option-letter instruction (`prompt="option"`, the
 "standard option matching" Magma Table 6 used) or the official step-by-step suffix
 (`prompt="reason"`). Scoring: option letter, else the official extraction rule
@@ -22,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark
+from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, materialize_image, record_context, require_fields
+from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
 from magma_bench.types import AnswerSpace, Request, Sample
 
 from ._spatialeval_extract import is_correct
@@ -61,6 +65,7 @@ class SpatialEval(Benchmark):
     default_n = 300
     group_key = "task"
     requires = ("datasets",)
+    official_id = "id (task.mode.index.qid, as evals/evaluation.py reads it)"
 
     def __init__(self, mode: str = "vqa", task: str | None = None, prompt: str = "option", **args: Any) -> None:
         if mode not in MODES:
@@ -78,8 +83,8 @@ class SpatialEval(Benchmark):
     # -- loading ---------------------------------------------------------------------------------
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        root = data_dir / self.mode if (data_dir / self.mode).is_dir() else data_dir
-        cache = data_dir / ".magma_cache" / "images" / self.mode
+        root = self._mode_dir(data_dir, split)
+        cache = data_cache(data_dir, "images") / self.mode
         samples = []
         for i, row in enumerate(load_hf_rows(root, split), 1):
             with record_context(root, i):
@@ -102,12 +107,27 @@ class SpatialEval(Benchmark):
                         raise UserError(f"{where}: mode {self.mode} needs an image")
                     inputs["image"] = str(materialize_image(row["image"], cache, str(row["id"])))
                 samples.append(Sample(
-                    id=str(row["id"]), benchmark=self.name, inputs=inputs,
+                    id=str(row["id"]), official_id=str(row["id"]), benchmark=self.name, inputs=inputs,
                     target={"answer": str(row["oracle_answer"]), "option": m.group(1)},
                     meta={"task": task, "qid": qid, "mode": self.mode}))
         if not samples:
             raise UserError(f"{root}: no SpatialEval rows for task(s) {', '.join(self.tasks)}")
         return samples
+
+    def _mode_dir(self, data_dir: Path, split: str) -> Path:
+        """The mode's folder of the snapshot wherever it sits under data_dir (`<mode>/` holding
+        `<split>-*.parquet`, or `<mode>/<split>/*.parquet`); data_dir itself when it holds the
+        shards directly (one mode copied on its own)."""
+        shards = find_files(data_dir, ("*.parquet",))
+        for p in shards:
+            if p.parent.name == self.mode and split in p.name:
+                return p.parent
+            if p.parent.name == split and p.parent.parent.name == self.mode:
+                return p.parent
+        if any(p.parent == data_dir for p in shards):
+            return data_dir
+        raise UserError(f"{data_dir}: no SpatialEval {self.mode} files (looked for {self.mode}/{split}-*.parquet or "
+                        f"{self.mode}/{split}/*.parquet, MilaWang/SpatialEval)")
 
     # -- offline suite ---------------------------------------------------------------------------
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:

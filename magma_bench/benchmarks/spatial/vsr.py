@@ -1,16 +1,22 @@
 """VSR, Visual Spatial Reasoning (Liu et al., TACL 2023): is a caption's spatial relation true of
 the image? Zero-shot split (concepts in test are unseen in train).
 
-Official files: `splits/zeroshot/{train,dev,test}.jsonl` from cambridgeltl/visual-spatial-reasoning
-(one record per line: image, image_link, caption, label 1/0, relation, subj, obj, ...) with the
-COCO 2017 images in `images/` (or `trainval2017/`, `train2017/`, `val2017/`); the HF mirror
-(cambridgeltl/vsr_zeroshot) has the same fields as JSONL/parquet. Metric: accuracy overall
-(headline), per relation and per VSR meta-category.
+Official files, found anywhere under --data-dir (the zero-shot split; `random/` ones are skipped):
+- cambridgeltl/visual-spatial-reasoning: `data/splits/zeroshot/{train,dev,test}.jsonl` (one record
+  per line: image, image_link, caption, label 1/0, relation, subj, obj, annotator_id, ...);
+- the hub copy cambridgeltl/vsr_zeroshot: `{train,dev,test}.jsonl` at its root, or its parquet
+  conversion (`default/{train,validation,test}/0000.parquet`);
+with the COCO 2017 images as the VSR data README lays them out: `images/` (its own selection or
+the dropbox vsr_images.zip) or `trainval2017/`, or COCO's own `train2017/` + `val2017/`, anywhere
+under --data-dir. Official id: the record's 0-based line position in the split file, as the
+official `eval_compute_acc_by_rel.py` walks test.jsonl beside one prediction per line.
+Metric: accuracy overall (headline), per relation and per VSR meta-category.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,38 +61,76 @@ class VSR(Benchmark):
     splits = ("test", "dev", "train")
     default_split = "test"
     default_n = 240
+    official_id = "0-based line position in the split's .jsonl (as eval_compute_acc_by_rel.py walks it)"
+    IMAGE_DIRS = ("images", "trainval2017", "train2017", "val2017")
+    HUB_SPLITS = {"dev": "validation"}
 
     # -- loading ---------------------------------------------------------------------------------
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        files = [p for p in find_files(data_dir, (f"{split}.jsonl", f"{split}.json"))
-                 if "random" not in p.parts]  # the zero-shot split, not the random one
-        if files:
-            rows, where = read_json_lines_or_array(files[0]), str(files[0])
-        else:
-            rows, where = load_hf_rows(data_dir, split), str(data_dir)
-        img_root = next((p for p in (data_dir / "images", data_dir / "trainval2017", data_dir)
-                         if p.is_dir()), data_dir)
+        rows, where = self._rows(data_dir, split)
+        roots = self._image_roots(data_dir, Path(where))
         samples = []
         for i, row in enumerate(rows, 1):
             with record_context(where, i):
                 require_fields(row, {"image": str, "caption": str, "label": (int, bool), "relation": str}, f"{where}:{i}")
                 if row["label"] not in (0, 1, True, False):
                     raise UserError(f"{where}:{i}: label must be 0 or 1, got {row['label']!r}")
-                image = self._image(img_root, data_dir, str(row["image"]))
+                image = self._image(roots, str(row["image"]))
                 samples.append(Sample(
-                    id=f"{i:06d}-{Path(str(row['image'])).stem}", benchmark=self.name,
+                    id=f"{i:06d}-{Path(str(row['image'])).stem}", official_id=str(i - 1), benchmark=self.name,
                     inputs={"caption": row["caption"], "image": image},
                     target="true" if int(row["label"]) == 1 else "false",
                     meta={"relation": row["relation"], "category": CATEGORY_OF.get(row["relation"], "Unallocated")}))
+        if samples and not any(Path(s.inputs["image"]).exists() for s in samples):
+            raise UserError(f"{data_dir}: none of the {len(samples)} VSR images found (looked in "
+                            f"{', '.join(d + '/' for d in self.IMAGE_DIRS)} anywhere under it, and beside {where}; "
+                            f"e.g. {rows[0].get('image')})")
         return samples
 
+    def _rows(self, data_dir: Path, split: str) -> tuple[list[Any], str]:
+        """The split's records: a `<split>.jsonl` (or .json) of the zero-shot split, else the hub's
+        parquet conversion. Several zero-shot candidates are refused, not picked silently."""
+        files = [p for p in find_files(data_dir, (f"{split}.jsonl", f"{split}.json"))
+                 if not any("random" in part for part in p.relative_to(data_dir).parts)]
+        zeroshot = [p for p in files if any("zeroshot" in part for part in p.relative_to(data_dir).parts)]
+        files = zeroshot or files
+        if len(files) > 1:
+            raise UserError(f"{data_dir}: several VSR {split} files ({', '.join(map(str, files[:3]))}); "
+                            "point --data-dir at one copy")
+        if files:
+            return read_json_lines_or_array(files[0]), str(files[0])
+        hub = self.HUB_SPLITS.get(split, split)
+        shards = [p for p in find_files(data_dir, ("*.parquet",))
+                  if (p.parent.name == hub or p.name.startswith(f"{hub}-") or p.stem.endswith(f"-{hub}"))
+                  and not any("random" in part for part in p.relative_to(data_dir).parts)]
+        if shards:
+            return load_hf_rows(shards[0].parent, hub), str(shards[0].parent)
+        raise UserError(f"{data_dir}: no VSR {split} split found (looked for splits/zeroshot/{split}.jsonl, "
+                        f"{split}.jsonl from cambridgeltl/vsr_zeroshot, or its default/{hub}/*.parquet)")
+
+    def _image_roots(self, data_dir: Path, split_file: Path) -> list[Path]:
+        """Image folders by the VSR README's names: beside the split file's ancestors first (the repo
+        layout puts `data/images/` three levels above `data/splits/zeroshot/test.jsonl`), then
+        anywhere under --data-dir (not descending into image folders), then the split's folder."""
+        roots: list[Path] = []
+        here = split_file if split_file.is_dir() else split_file.parent
+        for anc in [here, *here.parents]:
+            roots += [anc / d for d in self.IMAGE_DIRS if (anc / d).is_dir()]
+            if anc == data_dir or data_dir not in anc.parents:
+                break
+        for dirpath, dirnames, _ in os.walk(data_dir):
+            hits = [d for d in dirnames if d in self.IMAGE_DIRS]
+            roots += [Path(dirpath) / d for d in hits]
+            dirnames[:] = [d for d in dirnames if d not in self.IMAGE_DIRS and not d.startswith(".")]
+        return list(dict.fromkeys([*roots, here, data_dir]))
+
     @staticmethod
-    def _image(img_root: Path, data_dir: Path, name: str) -> str:
-        for root in (img_root, data_dir / "train2017", data_dir / "val2017"):
+    def _image(roots: list[Path], name: str) -> str:
+        for root in roots:
             if (root / name).exists():
                 return str(root / name)
-        return str(img_root / name)  # a missing image is recorded as that sample's error
+        return str(roots[0] / name)  # a missing image is recorded as that sample's error
 
     # -- offline suite ---------------------------------------------------------------------------
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
