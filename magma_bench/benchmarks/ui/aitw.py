@@ -1,12 +1,18 @@
 """AITW (Rawles et al., Android in the Wild, NeurIPS 2023) as SeeClick and Magma (Table 5) evaluate it.
 
 Official files (SeeClick's split of AITW): `aitw_data_test.json`, {subset: [episode: [step]]} for
-subsets general, install, googleapps, single, webshopping; a step has img_filename, goal,
-action_type_id (3 type, 4 dual point, 5 back, 6 home, 7 enter, 10 complete, 11 impossible),
+subsets general, install, googleapps, single, webshopping; a step has ep_id, step, img_filename,
+goal, action_type_id (3 type, 4 dual point, 5 back, 6 home, 7 enter, 10 complete, 11 impossible),
 action_type_text (click, scroll up/down/left/right, ...), touch / lift [x, y] normalised, type_text
-and annot_position (flat (y, x, h, w) normalised boxes); screenshots `aitw_images/<img_filename>.png`.
+and annot_position (flat (y, x, h, w) normalised boxes); screenshots `<imgs_dir>/<img_filename>.png`,
+the folder SeeClick's README calls `aitw_imgs` (`aitw_images` is found too, as is any folder the
+first screenshots are in). Files and screenshots are found at any depth under --data-dir.
+
+Official id: `<ep_id>_<step>` (the step's own episode id and step index, which AITW names its
+screenshots by); a step without them falls back to its img_filename's last part.
 Scoring is the official action matching (`metrics.ui.aitw_actions_match`) after SeeClick's
-`action_2_format` / `pred_2_format`; the headline is the mean of the per-subset accuracies.
+`action_2_format` / `pred_2_format`; the headline is the mean of the per-subset accuracies, as
+`aitw_test.py` logs "Average score".
 """
 
 from __future__ import annotations
@@ -20,13 +26,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from magma_bench.benchmark import Benchmark, image_request
+from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui._grounding import image_size
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, read_json, record_context, require_fields
+from magma_bench.hf_files import read_json, record_context, require_fields
 from magma_bench.metrics.ui import aitw_actions_match, grounding_from_point, parse_grounding, resolve_point
 from magma_bench.types import AnswerSpace, Request, Sample
 
 SUBSETS = ("general", "install", "googleapps", "single", "webshopping")
+IMAGE_DIRS = ("aitw_imgs", "aitw_images")
 PROMPT = ("Please generate the next move according to the ui screenshot, instruction and previous actions. "
           "Instruction: {}. Previous actions: {}")
 # SeeClick's ids for scrolls, and the touch/lift points (x, y) both sides convert them to.
@@ -114,12 +122,24 @@ def pred_action(p: dict[str, Any], size: Any) -> dict[str, Any] | None:
     return _to_match(t, (-1.0, -1.0), (-1.0, -1.0), p["text"] if t == 3 else "")
 
 
+def _probes(data: dict, subsets: tuple[str, ...]) -> list[str]:
+    """The screenshot names of the first steps of each subset (what `image_root` looks for)."""
+    out = []
+    for subset in subsets:
+        eps = data.get(subset)
+        step = eps[0][0] if isinstance(eps, list) and eps and isinstance(eps[0], list) and eps[0] else None
+        if isinstance(step, dict) and isinstance(step.get("img_filename"), str):
+            out.append(f"{step['img_filename']}.png")
+    return out
+
+
 class AITW(Benchmark):
     name = "aitw"
     domain = "ui"
     splits = ("test",)
     default_n = 40
     group_key = "subset"
+    official_id = "<ep_id>_<step> (the step's episode id and step index)"
     requires: ClassVar[tuple[str, ...]] = ("playwright",)
 
     def __init__(self, subset: str | None = None, **args: Any) -> None:
@@ -130,14 +150,13 @@ class AITW(Benchmark):
 
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        files = find_files(data_dir, (f"aitw_data_{split}.json",))
-        if not files:
-            raise UserError(f"{data_dir}: no aitw_data_{split}.json (SeeClick's AITW split)")
-        path = files[0]
-        img_root = next((p for p in (data_dir / "aitw_images", path.parent / "aitw_images") if p.is_dir()), data_dir)
+        path = one_file(data_dir, f"aitw_data_{split}.json")
+        if path is None:
+            raise UserError(f"{data_dir}: no aitw_data_{split}.json found at any depth (SeeClick's AITW split)")
         data = read_json(path)
         if not isinstance(data, dict):
             raise UserError(f"{path}: expected {{subset: [episodes]}}")
+        img_root = lazy_image_root(data_dir, path, IMAGE_DIRS, _probes(data, self.subsets))
         samples = []
         for subset in self.subsets:
             for i, episode in enumerate(data.get(subset, [])):
@@ -156,13 +175,15 @@ class AITW(Benchmark):
                             ann = step["annot_position"]
                             if len(ann) % 4:
                                 raise UserError(f"{where}: annot_position must hold (y, x, h, w) groups")
-                            img = img_root / f"{step['img_filename']}.png"
+                            img = img_root() / f"{step['img_filename']}.png"
                             size = image_size(img) if img.exists() else (1080, 2400)
                             prev = " ".join(f"Step{k}: {a}." for k, a in enumerate(history[-4:]))
                             target = {k: step.get(k) for k in ("action_type_id", "action_type_text", "touch", "lift", "type_text")}
                             target["annot"] = [ann[k:k + 4] for k in range(0, len(ann), 4)]
+                            official = (f"{step['ep_id']}_{step['step']}" if "ep_id" in step and "step" in step
+                                        else Path(step["img_filename"]).name)
                             samples.append(Sample(
-                                id=f"{subset}-{step.get('ep_id', i)}-{j}", benchmark=self.name,
+                                id=f"{subset}-{step.get('ep_id', i)}-{j}", benchmark=self.name, official_id=official,
                                 inputs={"image": str(img), "goal": step["goal"], "previous": prev, "size": list(size)},
                                 target=target, meta={"subset": subset, "episode": f"{subset}-{i}", "step": j}))
                             history.append(step_text(step))

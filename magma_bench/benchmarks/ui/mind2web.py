@@ -4,9 +4,18 @@ Official files (SeeClick's release, which Magma's Table 4 follows): `mind2web_da
 website,domain}.json` (cross-task / cross-website / cross-domain), JSON arrays of episodes
 {annotation_id, confirmed_task, website, domain, subdomain, action_reprs, actions: [{action_uid,
 operation {original_op, value, op}, bbox {x, y, width, height}, pos_candidates}]}, screenshots
-`mind2web_images/<annotation_id>-<action_uid>.jpg`. Scoring is SeeClick's `mind2web_test.py`:
-element accuracy = click point inside the target box, operation F1 = token F1 of "type [value]",
-step success = both; Op.F1 is averaged per operation type then over types, as that script logs.
+`<imgs_dir>/<annotation_id>-<action_uid>.jpg`, the folder SeeClick's README calls `mind2web_imgs`
+(`mind2web_images` is found too, as is any folder the first screenshots are in). Files and
+screenshots are found at any depth under --data-dir.
+
+Splits: each test split is its own run (`--split test_task|test_website|test_domain`, one file each,
+as `mind2web_test.py --task task|website|domain` reads them); a sweep entry runs all three with
+`splits: [test_task, test_website, test_domain]`. There is no pooled headline: Magma's Table 4, like
+SeeClick, reports Ele.Acc / Op.F1 / Step SR per split. Official id: the step's `action_uid`.
+
+Scoring is SeeClick's `mind2web_test.py`: element accuracy = click point inside the target box,
+operation F1 = token F1 of "type [value]", step success = both; Op.F1 is averaged per operation
+type then over types, as that script logs.
 """
 
 from __future__ import annotations
@@ -21,10 +30,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui._grounding import image_size
 from magma_bench.errors import UserError
 from magma_bench.geometry import point_in_box
-from magma_bench.hf_files import find_files, read_json, record_context, require_fields
+from magma_bench.hf_files import read_json, record_context, require_fields
 from magma_bench.metrics.ui import (
     grounding_from_point,
     mind2web_f1,
@@ -35,6 +45,7 @@ from magma_bench.metrics.ui import (
 from magma_bench.types import AnswerSpace, Request, Sample
 
 SPLITS = ("test_task", "test_website", "test_domain")
+IMAGE_DIRS = ("mind2web_imgs", "mind2web_images")
 OP_IDS = {"CLICK": 4, "HOVER": 4, "ENTER": 4, "SELECT": 2, "TYPE": 3}
 PROMPT = ("Please generate the next move according to the ui screenshot, instruction and previous actions. "
           "Instruction: {}. Previous actions: {}")
@@ -78,6 +89,16 @@ def parse_action(text: Any) -> dict[str, Any] | None:
     return {"action_type": 4, "parsed": g, "value": ""} if g else None
 
 
+def _probes(episodes: list) -> list[str]:
+    """The screenshot names of the first few steps (what `image_root` looks for)."""
+    out = []
+    for ep in episodes[:3]:
+        if isinstance(ep, dict) and isinstance(ep.get("actions"), list):
+            out += [f"{ep.get('annotation_id')}-{a['action_uid']}.jpg" for a in ep["actions"][:2]
+                    if isinstance(a, dict) and isinstance(a.get("action_uid"), str)]
+    return out
+
+
 class Mind2Web(Benchmark):
     name = "mind2web"
     domain = "ui"
@@ -85,18 +106,19 @@ class Mind2Web(Benchmark):
     default_split = "test_task"
     default_n = 30
     headline_key = "step_success"
+    official_id = "action_uid (each step's own, unique within a split)"
     requires: ClassVar[tuple[str, ...]] = ("playwright",)
 
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        files = find_files(data_dir, (f"mind2web_data_{split}.json",))
-        if not files:
-            raise UserError(f"{data_dir}: no mind2web_data_{split}.json (SeeClick's Mind2Web release)")
-        path = files[0]
-        img_root = next((p for p in (data_dir / "mind2web_images", path.parent / "mind2web_images") if p.is_dir()), data_dir)
+        path = one_file(data_dir, f"mind2web_data_{split}.json")
+        if path is None:
+            raise UserError(f"{data_dir}: no mind2web_data_{split}.json found at any depth (SeeClick's Mind2Web "
+                            f"release; splits {', '.join(SPLITS)})")
         episodes = read_json(path)
         if not isinstance(episodes, list):
             raise UserError(f"{path}: expected a JSON array of Mind2Web episodes")
+        img_root = lazy_image_root(data_dir, path, IMAGE_DIRS, _probes(episodes))
         samples = []
         for i, ep in enumerate(episodes):
             with record_context(path, f"episode {i}"):
@@ -115,13 +137,14 @@ class Mind2Web(Benchmark):
                         box = [float(b["x"]), float(b["y"]), float(b["x"]) + float(b["width"]), float(b["y"]) + float(b["height"])]
                     except (KeyError, TypeError, ValueError):
                         raise UserError(f"{where}: bbox must be {{x, y, width, height}}") from None
-                    img = img_root / f"{ep['annotation_id']}-{step['action_uid']}.jpg"
+                    img = img_root() / f"{ep['annotation_id']}-{step['action_uid']}.jpg"
                     size = image_size(img) if img.exists() else (1280, 720)
                     op_id = OP_IDS[op["original_op"]]
                     center = [(box[0] + box[2]) / 2 / size[0], (box[1] + box[3]) / 2 / size[1]]
                     prev = " ".join(f"Step{k}: {a}." for k, a in enumerate(history[-4:]))
                     samples.append(Sample(
                         id=f"{ep['annotation_id']}-{step['action_uid']}", benchmark=self.name,
+                        official_id=str(step["action_uid"]),
                         inputs={"image": str(img), "task": ep["confirmed_task"], "previous": prev, "size": list(size)},
                         target={"op": op_id, "value": str(op.get("value", "")), "box": box},
                         meta={"episode": ep["annotation_id"], "step": j, "split": split,

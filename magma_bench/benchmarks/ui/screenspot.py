@@ -2,8 +2,18 @@
 
 Official files: `screenspot_{mobile,desktop,web}.json` (v2: `screenspot_{...}_v2.json`), JSON arrays
 of {img_filename, bbox [x, y, w, h] px, instruction, data_type text|icon, data_source}, images in
-`screenspot_imgs/` (v2: `screenspotv2_image/`). The hub parquet layout (rootsautomation/ScreenSpot:
-file_name, bbox normalised [x1, y1, x2, y2], instruction, data_type, data_source, image) loads too.
+`screenspot_imgs/` (v2: `screenspotv2_image/`, as `screenspotv2_image.zip` unpacks). SeeClick's
+download puts the JSON files in a `ScreenSpot/` folder beside `screenspot_imgs/`; both are found
+anywhere under --data-dir. v1 also loads from the hub parquet layout (rootsautomation/ScreenSpot,
+`data/test-*.parquet`: file_name, bbox normalised [x1, y1, x2, y2], instruction, data_type,
+data_source, image), the copy lmms-eval's `screenspot` task reads.
+
+Official id: the release has none. For the JSON files it is the record's position in
+`screenspot_<platform>[_v2].json`, 0-based, as SeeClick's `screenspot_test.py` walks each file;
+positions restart per file, so predictions keyed by them are scored one platform at a time
+(`--bench-arg platform=mobile`). For the hub parquet it is the row's position in the test split
+(lmms-eval's `doc_id`), unique over all platforms.
+
 Hit = predicted point inside the box (SeeClick `screenspot_test.py`); headline = mean of the six
 platform x type cells (mobile/desktop/web x text/icon), as Magma's Table 2 averages them.
 """
@@ -16,6 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui._grounding import CANDIDATES_FILE, PointGrounding, image_size
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
@@ -40,6 +51,8 @@ class ScreenSpot(PointGrounding):
     splits = ("test",)
     default_n = 60
     group_key = "cell"
+    official_id = ("position in screenspot_<platform>.json as SeeClick's screenspot_test.py walks it, 0-based "
+                   "(one platform at a time); hub parquet: row position in the test split (lmms-eval doc_id)")
     versions: ClassVar[dict[str, tuple[str, str]]] = {  # version -> (file suffix, image folder)
         "v1": ("", "screenspot_imgs"), "v2": ("_v2", "screenspotv2_image")}
 
@@ -58,44 +71,43 @@ class ScreenSpot(PointGrounding):
 
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        files = {p: find_files(data_dir, (self._file(p),)) for p in self.platforms}
+        files = {p: one_file(data_dir, self._file(p)) for p in self.platforms}
         if any(files.values()):
-            samples = self._load_json(data_dir, files)
-        else:
+            samples = self._load_json(data_dir, {p: f for p, f in files.items() if f})
+        elif self.version == "v1" and (find_files(data_dir, ("*.parquet",)) or (data_dir / "dataset_info.json").exists()
+                                       or (data_dir / "dataset_dict.json").exists()):
             samples = self._load_hub(data_dir, split)
+        else:
+            hub = " or hub parquet shards (rootsautomation/ScreenSpot data/test-*.parquet)" if self.version == "v1" else ""
+            raise UserError(f"{data_dir}: no ScreenSpot{'-v2' if self.version == 'v2' else ''} files "
+                            f"({', '.join(self._file(p) for p in self.platforms)}){hub} found at any depth")
         self.attach_marks(data_dir, samples)
         return samples
 
-    def _image_root(self, data_dir: Path, json_path: Path) -> Path:
-        folder = self.versions[self.version][1]
-        for root in (json_path.parent / folder, data_dir / folder, json_path.parent / "images", data_dir / "images"):
-            if root.is_dir():
-                return root
-        return json_path.parent
-
-    def _load_json(self, data_dir: Path, files: dict[str, list[Path]]) -> list[Sample]:
+    def _load_json(self, data_dir: Path, files: dict[str, Path]) -> list[Sample]:
         samples = []
-        for platform in self.platforms:
-            for path in files[platform]:
-                root = self._image_root(data_dir, path)
-                rows = read_json(path)
-                if not isinstance(rows, list):
-                    raise UserError(f"{path}: expected a JSON array of ScreenSpot records")
-                sizes: dict[str, tuple[int, int]] = {}
-                for i, row in enumerate(rows):
-                    with record_context(path, i):
-                        require_fields(row, {"img_filename": str, "bbox": list, "instruction": str, "data_type": str},
-                                       f"{path}: record {i}")
-                        b = row["bbox"]
-                        if not (isinstance(b, list) and len(b) == 4 and all(isinstance(v, int | float) for v in b)):
-                            raise UserError(f"{path}: record {i}: bbox must be [x, y, w, h], got {b!r}")
-                        if row["data_type"] not in TYPES:
-                            raise UserError(f"{path}: record {i}: data_type must be text or icon, got {row['data_type']!r}")
-                        img = root / row["img_filename"]
-                        if row["img_filename"] not in sizes:
-                            sizes[row["img_filename"]] = image_size(img) if img.exists() else (0, 0)
-                        samples.append(self._sample(f"{platform}-{i}", str(img), sizes[row["img_filename"]],
-                                                    row, platform, xywh_to_xyxy(b)))
+        folder = self.versions[self.version][1]
+        for platform, path in files.items():
+            rows = read_json(path)
+            if not isinstance(rows, list):
+                raise UserError(f"{path}: expected a JSON array of ScreenSpot records")
+            probes = [r["img_filename"] for r in rows[:5] if isinstance(r, dict) and isinstance(r.get("img_filename"), str)]
+            root = lazy_image_root(data_dir, path, (folder, "images"), probes)
+            sizes: dict[str, tuple[int, int]] = {}
+            for i, row in enumerate(rows):
+                with record_context(path, i):
+                    require_fields(row, {"img_filename": str, "bbox": list, "instruction": str, "data_type": str},
+                                   f"{path}: record {i}")
+                    b = row["bbox"]
+                    if not (isinstance(b, list) and len(b) == 4 and all(isinstance(v, int | float) for v in b)):
+                        raise UserError(f"{path}: record {i}: bbox must be [x, y, w, h], got {b!r}")
+                    if row["data_type"] not in TYPES:
+                        raise UserError(f"{path}: record {i}: data_type must be text or icon, got {row['data_type']!r}")
+                    img = root() / row["img_filename"]
+                    if row["img_filename"] not in sizes:
+                        sizes[row["img_filename"]] = image_size(img) if img.exists() else (0, 0)
+                    samples.append(self._sample(f"{platform}-{i}", str(i), str(img), sizes[row["img_filename"]],
+                                                row, platform, xywh_to_xyxy(b)))
         return samples
 
     def _load_hub(self, data_dir: Path, split: str) -> list[Sample]:
@@ -113,16 +125,15 @@ class ScreenSpot(PointGrounding):
                 img = materialize_image(row["image"], cache, name)
                 w, h = image_size(img)
                 x1, y1, x2, y2 = row["bbox"]
-                samples.append(self._sample(f"{platform}-{i}", str(img), (w, h), {**row, "img_filename": name},
+                samples.append(self._sample(f"{platform}-{i}", str(i), str(img), (w, h), {**row, "img_filename": name},
                                             platform, [x1 * w, y1 * h, x2 * w, y2 * h]))
         if not samples:
-            raise UserError(f"{data_dir}: no ScreenSpot files ({', '.join(self._file(p) for p in self.platforms)}) "
-                            f"or hub parquet rows found")
+            raise UserError(f"{data_dir}: the hub parquet rows hold no ScreenSpot samples for {', '.join(self.platforms)}")
         return samples
 
-    def _sample(self, sid: str, img: str, size: tuple[int, int], row: dict, platform: str,
+    def _sample(self, sid: str, official: str, img: str, size: tuple[int, int], row: dict, platform: str,
                 box: list[float]) -> Sample:
-        return Sample(id=sid, benchmark=self.name,
+        return Sample(id=sid, benchmark=self.name, official_id=official,
                       inputs={"image": img, "instruction": row["instruction"], "size": list(size)},
                       target=[float(v) for v in box],
                       meta={"platform": platform, "data_type": row["data_type"], "cell": f"{platform}/{row['data_type']}",

@@ -1,10 +1,13 @@
 """ScreenSpot-Pro (Li et al., 2025): grounding on high-resolution professional-software screens.
 
-Official files: `annotations/<app>_<platform>.json`, JSON arrays of {id, img_filename, bbox
-[x1, y1, x2, y2] px, instruction, instruction_cn, application, platform, img_size [w, h], ui_type
-text|icon, group Dev|Creative|CAD|Scientific|Office|OS}, images under `images/`. Scoring follows
-`eval_screenspot_pro.py` (positive ground truth): a hit is the click point inside the box; the
-headline is the overall accuracy, with text/icon accuracy per group and per application.
+Official files (likaixin/ScreenSpot-Pro, laid out as `run_ss_pro.sh` reads it): `ScreenSpot-Pro/
+annotations/<app>_<platform>.json`, JSON arrays of {id, img_filename, bbox [x1, y1, x2, y2] px,
+instruction, instruction_cn, application, platform, img_size [w, h], ui_type text|icon, group
+Dev|Creative|CAD|Scientific|Office|OS}, images under `ScreenSpot-Pro/images/` (img_filename is
+relative to it). The `annotations/` folder is found at any depth under --data-dir, the `images/`
+folder beside it. Official id: the record's `id`, which `eval_screenspot_pro.py` copies into its
+results. Scoring follows that script (positive ground truth): a hit is the click point inside
+the box; the headline is the overall accuracy, with text/icon accuracy per group and application.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmark import Aggregate
+from magma_bench.benchmarks.ui._files import lazy_image_root, one_dir
 from magma_bench.benchmarks.ui._grounding import CANDIDATES_FILE, PointGrounding, image_size
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, read_json, record_context, require_fields
+from magma_bench.hf_files import read_json, record_context, require_fields
 from magma_bench.types import Sample
 
 FIELDS = ("img_filename", "bbox", "instruction", "application", "platform", "ui_type", "group")
@@ -33,6 +37,7 @@ class ScreenSpotPro(PointGrounding):
     name = "screenspot_pro"
     splits = ("test",)
     default_n = 40
+    official_id = "id (each annotation record's own, as eval_screenspot_pro.py reports it)"
 
     def __init__(self, language: str = "en", **args: Any) -> None:
         if language not in ("en", "cn"):
@@ -42,10 +47,18 @@ class ScreenSpotPro(PointGrounding):
 
     def load(self, data_dir: Path, split: str) -> list[Sample]:
         data_dir = Path(data_dir)
-        ann = data_dir / "annotations"
-        files = sorted(ann.glob("*.json")) if ann.is_dir() else [
-            p for p in find_files(data_dir, ("*.json",)) if p.name not in (CANDIDATES_FILE, "MAGMA_BENCH_GENERATED.json")]
-        img_root = data_dir / "images" if (data_dir / "images").is_dir() else data_dir
+        ann = one_dir(data_dir, "annotations", "*.json")
+        if ann is not None:
+            files = sorted(ann.glob("*.json"))
+        else:  # --data-dir is the annotation folder itself, under another name
+            files = sorted(p for p in data_dir.glob("*.json") if p.name not in (CANDIDATES_FILE, "MAGMA_BENCH_GENERATED.json"))
+        if not files:
+            raise UserError(f"{data_dir}: no ScreenSpot-Pro annotation files (annotations/<app>_<platform>.json) "
+                            "found at any depth")
+        first = read_json(files[0])
+        probes = [r["img_filename"] for r in (first if isinstance(first, list) else [])[:5]
+                  if isinstance(r, dict) and isinstance(r.get("img_filename"), str)]
+        img_root = lazy_image_root(data_dir, files[0].parent / "_", ("images",), probes)
         samples = []
         for path in files:
             rows = read_json(path)
@@ -57,18 +70,19 @@ class ScreenSpotPro(PointGrounding):
                     b = row["bbox"]
                     if not (isinstance(b, list) and len(b) == 4 and b[0] <= b[2] and b[1] <= b[3]):
                         raise UserError(f"{path}: record {i}: bbox must be [x1, y1, x2, y2], got {b!r}")
-                    img = img_root / row["img_filename"]
+                    img = img_root() / row["img_filename"]
                     size = row.get("img_size") or (image_size(img) if img.exists() else [0, 0])
                     instruction = row.get("instruction_cn") if self.language == "cn" else row["instruction"]
                     if not instruction:
                         raise UserError(f"{path}: record {i}: no {self.language} instruction")
                     samples.append(Sample(
                         id=str(row.get("id", f"{path.stem}-{i}")), benchmark=self.name,
+                        official_id=str(row["id"]) if "id" in row else None,
                         inputs={"image": str(img), "instruction": instruction, "size": [int(size[0]), int(size[1])]},
                         target=[float(v) for v in b],
                         meta={k: row[k] for k in ("application", "platform", "ui_type", "group", "img_filename")}))
         if not samples:
-            raise UserError(f"{data_dir}: no ScreenSpot-Pro annotation files (annotations/*.json) found")
+            raise UserError(f"{data_dir}: the ScreenSpot-Pro annotation files ({files[0].parent}) hold no records")
         self.attach_marks(data_dir, samples)
         return samples
 

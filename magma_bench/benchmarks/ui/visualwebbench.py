@@ -6,9 +6,20 @@ of the two). `visualwebbench_all` runs all seven with VisualWebBench's metrics a
 (mean of the task scores): web_caption, heading_ocr, element_ocr (ROUGE-L; ROUGE-1/2 too), webqa
 (best ROUGE-1 F over the gold answers), action_prediction, element_ground, action_ground (accuracy).
 Official files: the hub snapshot (visualwebbench/VisualWebBench), one folder per task of parquet
-shards (id, task_type, website, image, image_size, and per task answer, question, bbox, options,
-elem_desc, instruction). Prompts (`utils/prompts.py`), answer post-processing (the official model
-adapters') and metrics (`utils/eval_utils.py`) follow the official code.
+shards (`<task>/test-0000k-of-0000n.parquet`; the hub's converted copy has `<task>/test/0000.parquet`)
+with id, task_type, website, image, image_size, and per task answer, question, bbox, options,
+elem_desc, instruction (the grounding tasks also raw_image). The task folders are found at any
+depth under --data-dir (a `huggingface-cli download` folder, or the hub cache's snapshot). Official
+id: the row's `id`. The official `run.py` and lmms-eval score one task (hub config) at a time, so
+if ids repeat across tasks, select one with `--bench-arg task=<task>` to score predictions keyed
+by them. Prompts (`utils/prompts.py`), answer post-processing (the official model adapters') and
+metrics (`utils/eval_utils.py`) follow the official code.
+
+Multiple choice (action_prediction and both grounding tasks) is `parse_multi_choice_response` of
+`utils/eval_utils.py`, identical in lmms-eval's `visualwebbench` tasks: a one-character reply is
+that letter upper-cased; a reply starting "X." is X; otherwise, after removing , . ! ? ; : ' ",
+letters written "(X)" are candidates, else letters standing alone as words; of several
+candidates the one mentioned LAST wins ("A or (C)" -> C, "not A but B" -> B); none -> wrong.
 """
 
 from __future__ import annotations
@@ -23,7 +34,7 @@ import numpy as np
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.cache import data_cache
 from magma_bench.errors import MissingDependency, UserError
-from magma_bench.hf_files import load_hf_rows, materialize_image, record_context
+from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context
 from magma_bench.metrics.ui import vwb_choice_index, vwb_rouge, vwb_webqa_f1
 from magma_bench.registry import missing_modules
 from magma_bench.types import AnswerSpace, Request, Sample
@@ -71,6 +82,19 @@ def _ocr(text: str) -> str:
     return ":".join(text.split(":")[1:]).strip().strip('"').strip("'")
 
 
+def _task_folder(data_dir: Path, task: str) -> Path | None:
+    """The one folder named `task` holding parquet shards or a saved dataset, at any depth (data_dir
+    itself included); two copies (say, two hub revisions) are refused by name."""
+    dirs = [data_dir] if data_dir.name == task else []
+    dirs += [p for p in find_files(data_dir, (task,)) if p.is_dir()]
+    dirs = [d for d in dict.fromkeys(dirs)
+            if (d / "dataset_info.json").exists() or (d / "dataset_dict.json").exists() or find_files(d, ("*.parquet",))]
+    if len(dirs) > 1:
+        raise UserError(f"{data_dir}: {len(dirs)} VisualWebBench {task}/ folders ({', '.join(map(str, dirs[:4]))}); "
+                        "point --data-dir at the snapshot of one")
+    return dirs[0] if dirs else None
+
+
 class VisualWebBench(Benchmark):
     name = "visualwebbench"
     domain = "ui"
@@ -79,6 +103,7 @@ class VisualWebBench(Benchmark):
     headline_key = "score"  # each task's own metric: ROUGE-L, F1 or accuracy
     group_key = "task_type"  # headline = mean over tasks, VisualWebBench's "Average"
     requires: ClassVar[tuple[str, ...]] = ("datasets", "playwright")  # + rouge for the text tasks
+    official_id = "id (the row's own; one task at a time, as the official run.py scores them)"
 
     def __init__(self, task: str = "grounding", **args: Any) -> None:
         choices = {"grounding": GROUNDING, "all": TASKS, **{t: (t,) for t in TASKS}}
@@ -94,15 +119,19 @@ class VisualWebBench(Benchmark):
         data_dir = Path(data_dir)
         cache = data_cache(data_dir, "images")
         samples = []
-        for task in self.tasks:
-            folder = data_dir / task
-            if not folder.is_dir():
-                raise UserError(f"{data_dir}: no {task}/ folder (the VisualWebBench hub snapshot has one per task)")
+        folders = {task: _task_folder(data_dir, task) for task in self.tasks}
+        missing = [t for t, f in folders.items() if f is None]
+        if missing:
+            raise UserError(f"{data_dir}: no VisualWebBench task folder {', '.join(f'{t}/' for t in missing)} holding "
+                            "parquet shards found at any depth (the hub snapshot visualwebbench/VisualWebBench "
+                            "has one per task)")
+        for task, folder in folders.items():
             for i, row in enumerate(load_hf_rows(folder, split)):
                 with record_context(folder, i):
                     inputs = self._inputs(task, row, f"{folder}: row {i}")
                     inputs["image"] = str(materialize_image(row["image"], cache, f"{task}-{row['id']}"))
                     samples.append(Sample(id=f"{task}-{row['id']}", benchmark=self.name, inputs=inputs,
+                                          official_id=str(row["id"]),
                                           target=self._target(task, row, f"{folder}: row {i}"),
                                           meta={"task_type": task, "website": row.get("website")}))
         return samples
