@@ -22,7 +22,7 @@ Count = Annotated[int, Range(min=1)]
 @dataclass
 class BenchmarkSpec:
     name: str
-    split: str | None = None  # default: the benchmark's own split
+    split: str | None = None  # default: the benchmark's own split (`splits: [a, b]` in YAML: one entry per split)
     data_dir: str | None = None  # official data; None -> offline suite
     n: Annotated[int | None, Range(min=1)] = None  # offline suite size; None -> the benchmark's default_n
     limit: Annotated[int | None, Range(min=0)] = None  # evaluate only the first N samples
@@ -101,6 +101,26 @@ def _build_benchmark(name: str, args: dict[str, Any], where: str) -> None:
         raise UserError(f"{where}: {e}") from None
 
 
+def _splits(d: dict[str, Any], where: str) -> list[str | None]:
+    """An entry's splits: `splits: [...]` (each checked against the benchmark's), else its `split`."""
+    if "splits" not in d:
+        return [d.get("split")]
+    splits = d.pop("splits")
+    if "split" in d:
+        raise UserError(f"{where}: give `split` or `splits`, not both")
+    if not isinstance(splits, list) or not splits or not all(isinstance(x, str) for x in splits):
+        raise UserError(f"{where}: `splits` must be a non-empty list of split names")
+    from magma_bench.registry import make_benchmark
+
+    bench = make_benchmark(d["name"], **d["args"])
+    for x in splits:
+        try:
+            bench.check_split(x)
+        except UserError as e:
+            raise UserError(f"{where}.splits: {e}") from None
+    return list(dict.fromkeys(splits))
+
+
 def load_sweep(path: Path, trust_remote_code: bool = False) -> SweepConfig:
     """Parse and check a sweep config. `trust_remote_code` (the `sweep --trust-remote-code` flag)
     opts in every adapter that can run checkpoint code."""
@@ -117,10 +137,10 @@ def load_sweep(path: Path, trust_remote_code: bool = False) -> SweepConfig:
     benches = []
     for i, b in enumerate(raw["benchmarks"]):
         where = f"{path}: benchmarks[{i}]"
-        d = _spec(BenchmarkSpec, b, where)
+        d = _spec(BenchmarkSpec, b, where, nested=("splits",))
         d["args"] = benchmark_args(d["name"], d.get("args") or {}, where=f"{where}.args")
         _build_benchmark(d["name"], d["args"], f"{where}.args")
-        benches.append(BenchmarkSpec(**d))
+        benches += [BenchmarkSpec(**{**d, "split": s}) for s in _splits(d, where)]
     top["benchmarks"] = benches
     top["adapters"] = [_adapter(a, f"{path}: adapters[{i}]", trust_remote_code) for i, a in enumerate(raw["adapters"])]
     return SweepConfig(**top)
