@@ -37,9 +37,17 @@ def _write(path: Path, doc: Any) -> None:
     path.write_text(json.dumps(doc, ensure_ascii=False))
 
 
+def _tree(root: Path, skip: Path) -> list[tuple[str, int]]:
+    return sorted((str(p), p.stat().st_mtime_ns) for p in root.rglob("*") if not p.is_relative_to(skip))
+
+
 def _oracle(name: str, data_dir: Path, out: Path, split: str | None = None, **bargs: Any) -> dict:
+    """The oracle scores exactly 100, and nothing under data_dir is written or touched (the run
+    store `out` aside, when a test puts it there)."""
+    before = _tree(data_dir, out)
     s = run(RunConfig(benchmark=name, adapter="oracle", data_dir=data_dir, split=split, out=out, benchmark_args=bargs))
     assert s["errors"] == 0 and s["headline"] == 100.0, s
+    assert _tree(data_dir, out) == before
     return s
 
 
@@ -113,12 +121,13 @@ def test_screenspot_hub_parquet(tmp_path):
     feats = datasets.Features({"file_name": datasets.Value("string"), "bbox": datasets.Sequence(datasets.Value("float64")),
                                "instruction": datasets.Value("string"), "data_type": datasets.Value("string"),
                                "data_source": datasets.Value("string"), "image": datasets.Image()})
-    (tmp_path / "ScreenSpot" / "data").mkdir(parents=True)
-    datasets.Dataset.from_list(rows, features=feats).to_parquet(str(tmp_path / "ScreenSpot/data/test-00000-of-00001.parquet"))
-    _oracle("screenspot", tmp_path, tmp_path / "runs")
-    samples = make_benchmark("screenspot").load(tmp_path, "test")
+    data = tmp_path / "downloads"  # not tmp_path: the test's cache root is tmp_path/cache
+    (data / "ScreenSpot" / "data").mkdir(parents=True)
+    datasets.Dataset.from_list(rows, features=feats).to_parquet(str(data / "ScreenSpot/data/test-00000-of-00001.parquet"))
+    _oracle("screenspot", data, tmp_path / "runs")
+    samples = make_benchmark("screenspot").load(data, "test")
     assert [s.official_id for s in samples] == [str(k) for k in range(6)]
-    _same_by_either_id("screenspot", tmp_path)  # row positions are unique over all platforms
+    _same_by_either_id("screenspot", data)  # row positions are unique over all platforms
 
 
 # -- ScreenSpot-Pro --------------------------------------------------------------------------------
@@ -180,25 +189,26 @@ def _vwb_snapshot(root: Path, converted: bool = False) -> None:
 
 
 def test_visualwebbench_hub_snapshot(tmp_path):
-    snap = tmp_path / "hub" / "datasets--visualwebbench--VisualWebBench" / "snapshots" / "9dace8a"
-    _vwb_snapshot(snap)
-    _oracle("visualwebbench", tmp_path, tmp_path / "runs")
-    _oracle("visualwebbench_all", tmp_path, tmp_path / "runs")
-    _same_by_either_id("visualwebbench", tmp_path, task="element_ground")
-    _same_by_either_id("visualwebbench", tmp_path, task="webqa")
+    hub = tmp_path / "hub"  # the hub cache's layout; not tmp_path itself, which holds the test's cache root
+    _vwb_snapshot(hub / "datasets--visualwebbench--VisualWebBench" / "snapshots" / "9dace8a")
+    _oracle("visualwebbench", hub, tmp_path / "runs")
+    _oracle("visualwebbench_all", hub, tmp_path / "runs")
+    _same_by_either_id("visualwebbench", hub, task="element_ground")
+    _same_by_either_id("visualwebbench", hub, task="webqa")
     # ids restart per task here; the default (both grounding tasks) then needs one task selected
     bench = make_benchmark("visualwebbench")
     with pytest.raises(UserError, match="--bench-arg"):
-        score_predictions(bench, bench.load(tmp_path, "test"), {"0": "A", "1": "B"})
+        score_predictions(bench, bench.load(hub, "test"), {"0": "A", "1": "B"})
 
 
 def test_visualwebbench_converted_parquet_and_missing_task(tmp_path):
-    _vwb_snapshot(tmp_path / "VisualWebBench", converted=True)
-    _oracle("visualwebbench", tmp_path, tmp_path / "runs")
-    for p in (tmp_path / "VisualWebBench" / "action_ground").rglob("*.parquet"):
+    data = tmp_path / "downloads"
+    _vwb_snapshot(data / "VisualWebBench", converted=True)
+    _oracle("visualwebbench", data, tmp_path / "runs")
+    for p in (data / "VisualWebBench" / "action_ground").rglob("*.parquet"):
         p.unlink()
     with pytest.raises(UserError, match=r"action_ground/.*at any depth"):
-        make_benchmark("visualwebbench").load(tmp_path, "test")
+        make_benchmark("visualwebbench").load(data, "test")
 
 
 @pytest.mark.parametrize(("reply", "letter"), [
