@@ -64,12 +64,14 @@ def find_one(data_dir: Path, names: Sequence[str], what: str) -> Path | None:
 
 
 def find_dir(data_dir: Path, name: str) -> Path | None:
-    """The first folder called `name` anywhere under `data_dir` (itself included), sorted by path."""
+    """The first folder called `name` below `data_dir` (sorted by path), else `data_dir` itself
+    when it is called that. Below first: a snapshot folder a user named after the dataset
+    (`DocVQA/`) holds the config folder of the same name (`DocVQA/DocVQA/`) beside others."""
     data_dir = Path(data_dir)
-    if data_dir.name == name and data_dir.is_dir():
-        return data_dir
     hits = sorted(p for p in data_dir.rglob(name) if p.is_dir() and ".magma_cache" not in p.parts)
-    return hits[0] if hits else None
+    if hits:
+        return hits[0]
+    return data_dir if data_dir.name == name and data_dir.is_dir() else None
 
 
 def hub_rows(data_dir: Path, split: str | None, original: str, hub: str) -> list[dict[str, Any]]:

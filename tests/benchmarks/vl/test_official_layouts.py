@@ -265,6 +265,9 @@ def test_docvqa_hub_snapshot_reads_only_the_docvqa_config(tmp_path):
               "answers": [["3"]], "data_split": ["val"]})
     assert _oracle(tmp_path, "docvqa", tmp_path / "hub")["n"] == 2
     assert _same_either_way("docvqa", tmp_path / "hub")["headline"] == 50.0
+    (tmp_path / "hub").chmod(0o755)
+    (tmp_path / "hub").rename(tmp_path / "DocVQA")  # the snapshot downloaded into a folder of that name
+    assert len(make_benchmark("docvqa").load(tmp_path / "DocVQA", "validation")) == 2
 
 
 # -- ChartQA -------------------------------------------------------------------------------------
