@@ -167,9 +167,12 @@ class VSR(Benchmark):
             reference=sample.target.capitalize(), heuristic="true")
 
     def parse(self, text: str) -> str | None:
-        """The first true/false (or yes/no, correct/incorrect) word."""
+        """The first true/false (or yes/no, correct/incorrect) word; a reply that is just "1" or
+        "0" is the label itself, the form of the official preds.txt (one 0/1 per line)."""
         if not isinstance(text, str):
             return None
+        if text.strip() in ("1", "0"):
+            return "true" if text.strip() == "1" else "false"
         m = _TF.search(text)
         if not m:
             return None
