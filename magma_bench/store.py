@@ -101,10 +101,11 @@ def _jsonable(o: Any) -> Any:
 
 def write_json_atomic(path: Path, obj: Any) -> None:
     """Write via a temporary file unique to this writer, then rename: several shard workers may
-    write the same run directory's files at once."""
+    write the same run directory's files at once. Strict JSON, like records: a non-finite number
+    (a NaN metric) is written as null."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2, sort_keys=True, default=_jsonable)
+        json.dump(_strict(obj, set()), f, indent=2, sort_keys=True, allow_nan=False)
         f.write("\n")
         f.flush()
         os.fsync(f.fileno())

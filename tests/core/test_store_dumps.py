@@ -50,3 +50,16 @@ def test_records_file_round_trips_strictly(tmp_path):
     lines = (tmp_path / RECORDS).read_text().splitlines()
     assert [_strict(line)["parsed"] for line in lines] == [{"point": [None, 0.5]}]
     assert read_jsonl(tmp_path / RECORDS)[0]["id"] == "a"
+
+
+def test_summary_files_are_strict_json_too(tmp_path):
+    import json
+
+    from magma_bench.store import write_json_atomic
+
+    def refuse(token):
+        raise ValueError(token)
+
+    write_json_atomic(tmp_path / "summary.json", {"headline": float("nan"), "ci95": [float("-inf"), 1.0]})
+    data = json.loads((tmp_path / "summary.json").read_text(), parse_constant=refuse)
+    assert data == {"headline": None, "ci95": [None, 1.0]}
