@@ -10,7 +10,10 @@ oracle_option, oracle_full_answer. Official id: `id`, `task.mode.index.qid`
 Prompt: the official `text` column plus the option-letter instruction (`prompt="option"`, the
 "standard option matching" Magma Table 6 used) or the official step-by-step suffix
 (`prompt="reason"`). Scoring: option letter, else the official extraction rule
-(`_spatialeval_extract`). Headline: mean over tasks; per task, per question type and per
+(`_spatialeval_extract`). A reply naming several options counts the one it leads with: the
+leading letter of an option-form reply ("B. Northeast, or C. ..." is B), else the extractor's
+first match in the text ("Northwest or northeast" is northwest; "yes or no" is yes), as
+`evaluation.py` reads it. Headline: mean over tasks; per task, per question type and per
 `<mode>/<task>` accuracies too. The paper does not say which mode Magma used; the default is
 vqa (image only), the visual setting.
 """

@@ -223,6 +223,18 @@ def test_spatialeval_sharded_snapshot(tmp_path):
     assert scored["headline"] == pytest.approx(200 / 3)
 
 
+@pytest.mark.parametrize(("task", "qid", "reply", "answer", "option", "ok"), [
+    ("spatialmap", 0, "B. Northeast, or C. Northwest", "Northeast", "B", True),  # the leading option letter
+    ("spatialmap", 0, "Northwest or northeast", "Northeast", "B", False),  # the first direction named
+    ("mazenav", 2, "Yes or no, hard to say", "No", "B", False),  # yes patterns are tried first
+    ("spatialgrid", 1, "a cat, or perhaps a dog", "cat", "C", True),  # the first animal named
+])
+def test_spatialeval_reply_naming_several_options(task, qid, reply, answer, option, ok):
+    from magma_bench.benchmarks.spatial._spatialeval_extract import is_correct
+
+    assert is_correct(task, qid, reply, answer, option) is ok
+
+
 def test_spatialeval_says_what_it_looked_for(tmp_path):
     shutil.rmtree(tmp_path, ignore_errors=True)
     tmp_path.mkdir()
