@@ -39,6 +39,7 @@ class MagmaConfig:
     # -- vision tower (ConvNeXt; total stride 32) ------------------------------------------------
     vision_depths: tuple[int, ...] = (1, 1, 1, 1)  # blocks per stage
     vision_dims: tuple[int, ...] = (16, 32, 48, 64)  # channels per stage; the last is the feature width
+    # (4 stages: total stride 32 as upstream; 3 stages: stride 16, a 4x finer feature grid per crop)
     vision_norm_eps: float = 1e-6  # LayerNorm eps (open_clip/timm ConvNeXt-XXL uses 1e-5)
     vision_layer_scale_init: float = 1e-6  # ConvNeXt LayerScale init (1e-6 as in the paper's trunk)
     # "none" (upstream) | "grid": standardise each feature channel over the crop's grid. A trunk
@@ -46,7 +47,7 @@ class MagmaConfig:
     # background) plus a small per-cell part; after the decoder's RMSNorm every image token then
     # looks alike to attention. Pretrained trunks (8b) do not need it.
     vision_feature_norm: str = "none"
-    image_size: int = 64  # crop side in px; features per crop side = image_size // 32
+    image_size: int = 64  # crop side in px; features per crop side = image_size // stride
     max_crops: int = 1  # anyres: up to this many crops (grids rows*cols <= max_crops)
     global_view: bool = True  # multi-crop images also get a whole-image view first (upstream 8B: no)
     image_mean: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)  # OpenAI CLIP
@@ -97,8 +98,11 @@ class MagmaConfig:
             raise UserError("MagmaConfig: prompt_template must be native or upstream, image_resize pil or tensor")
         if self.vision_feature_norm not in ("none", "grid"):
             raise UserError(f"MagmaConfig: vision_feature_norm must be none or grid, got {self.vision_feature_norm!r}")
-        if self.image_size % 32:
-            raise UserError(f"MagmaConfig: image_size must be a multiple of 32 (ConvNeXt stride), got {self.image_size}")
+        if not 2 <= len(self.vision_dims) <= 4:
+            raise UserError(f"MagmaConfig: the ConvNeXt trunk has 2 to 4 stages, got {len(self.vision_dims)}")
+        if self.image_size % self.stride:
+            raise UserError(f"MagmaConfig: image_size must be a multiple of {self.stride} (the ConvNeXt stride of "
+                            f"{len(self.vision_dims)} stages), got {self.image_size}")
         if not self.n_action_bins < self.action_end <= self.vocab_size:
             raise UserError("MagmaConfig: need n_action_bins < action_vocab_end <= vocab_size")
         if not (len(self.action_q01) == len(self.action_q99) == len(self.action_normalize_mask) == self.action_dim):
@@ -115,8 +119,13 @@ class MagmaConfig:
         return self.action_end - self.n_action_bins
 
     @property
+    def stride(self) -> int:
+        """Pixels per feature: the stem's 4, then 2 per further stage (32 for upstream's 4 stages)."""
+        return 4 * 2 ** (len(self.vision_dims) - 1)
+
+    @property
     def grid_side(self) -> int:
-        return self.image_size // 32
+        return self.image_size // self.stride
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

@@ -4,7 +4,7 @@ References: upstream microsoft/Magma `magma/modeling_magma.py` (MagmaForCausalLM
 ConvNeXt trunk, `clip_vis_dense` features, "crop" anyres with a row separator after each feature
 row, mlp2x_gelu projector, LLaMA-3 decoder) and nanoGPT's `model.py` for the shape of this file.
 
-Data flow for one image of rows x cols crops (S px each, g = S/32 features per side, D = decoder
+Data flow for one image of rows x cols crops (S px each, g = S/stride features per side, D = decoder
 width, C = last ConvNeXt width):
 
     crops (R*K, 3, S, S) --ConvNeXt--> (R*K, g, g, C) --MLP--> (R*K, g, g, D)
@@ -30,7 +30,7 @@ from magma_bench.model.processing_magma import ImageViews
 
 
 class VisionTower(nn.Module):
-    """ConvNeXt trunk (stem + 4 stages, total stride 32) from transformers, built from a config."""
+    """ConvNeXt trunk (stem + len(vision_dims) stages, total stride config.stride) from transformers."""
 
     def __init__(self, cfg: MagmaConfig) -> None:
         super().__init__()
@@ -49,7 +49,7 @@ class VisionTower(nn.Module):
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         x = self.embeddings(pixels)  # (N, C0, S/4, S/4)
         for stage in self.encoder.stages:
-            x = stage(x)  # ... -> (N, C, S/32, S/32)
+            x = stage(x)  # ... -> (N, C, g, g), g = S / config.stride
         if self.grid_norm:
             x = F.instance_norm(x, eps=1e-5)
         return x.permute(0, 2, 3, 1)  # (N, g, g, C)
