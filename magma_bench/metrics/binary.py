@@ -1,4 +1,4 @@
-"""Yes/no answers and the binary-classification metrics POPE reports.
+"""The binary-classification metrics POPE reports (its yes/no rule: `parsers.yesno`).
 
 A sample with no answer (errored, unparseable) is wrong in every metric, never read as "no":
 the official script would turn it into "no" and score it right on every negative question."""
@@ -6,15 +6,6 @@ the official script would turn it into "no" and score it right on every negative
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-
-def pope_yes_no(text: str) -> str:
-    """The POPE/LLaVA `eval_pope.py` rule: keep the first sentence, drop commas, and answer "no"
-    if the words contain "No", "not" or "no", else "yes"."""
-    if "." in text:
-        text = text.split(".")[0]
-    words = text.replace(",", "").split(" ")
-    return "no" if ("No" in words or "not" in words or "no" in words) else "yes"
 
 
 def binary_counts(pred: str | None, gold: str, positive: str = "yes") -> dict[str, float]:

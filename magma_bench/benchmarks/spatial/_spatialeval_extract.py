@@ -6,7 +6,7 @@ Deliberate differences, both so a wrong or empty answer can never count:
 - the official script scores a failed extraction as the string "none", which contains "no", so
   an unparseable reply is credited on every "No" maze question; here it scores 0;
 - the model-name-specific patterns (claude, gemini, gpt4o) are left out.
-The option-letter rule ("B", "(B)", "B. Northeast") is the paper's "standard option matching"
+The option-letter rule (`parsers.choice.option_form_letter`: "B", "(B)", "B. Northeast") is the paper's "standard option matching"
 (Magma Table 6, footnote 2) and is checked before the text rules.
 """
 
@@ -14,23 +14,13 @@ from __future__ import annotations
 
 import re
 
+from magma_bench.parsers.choice import option_form_letter
+
 NUMBER_WORDS = {"zero": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                 "seven": 7, "eight": 8, "nine": 9}
 DIRS = ("southeast", "northeast", "northwest", "southwest")
 _DIR = rf"\b({'|'.join(DIRS)})\b"
 ANIMALS = ("giraffe", "cat", "dog", "elephant", "rabbit")
-_LETTER = re.compile(r"^\s*(?i:\**answer\**\s*[:：]\s*)?\(?([A-H])\)?(?:\s*$|\s*[.:)]\s*(.*)$)", re.DOTALL)
-
-
-def option_letter(text: str, n_options: int = 4) -> str | None:
-    """The option letter when the reply is in option form ("B", "(B)", "B.", "B. text");
-    upper-case only, so prose such as "a cat" or "e.g." is never read as a letter."""
-    m = _LETTER.match(text)
-    if not m or ord(m.group(1)) - 65 >= n_options:
-        return None
-    return m.group(1)
-
-
 def _earliest_number(text: str) -> int | None:
     found = [(m.start(), v) for w, v in NUMBER_WORDS.items() for m in re.finditer(rf"\b{w}\b", text, re.IGNORECASE)]
     text = re.sub(r"^\n\n\d+\.\s", "", text)
@@ -123,7 +113,7 @@ def is_correct(task: str, qid: int, text: str, oracle_answer: str, oracle_letter
     """Option letter if the reply is in option form, else the official extraction + substring rule."""
     if not isinstance(text, str):
         return False
-    letter = option_letter(text, n_options)
+    letter = option_form_letter(text, n_options)
     if letter is not None and oracle_letter is not None:
         return letter == oracle_letter
     got = extract(task, qid, text)

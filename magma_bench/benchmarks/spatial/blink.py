@@ -7,7 +7,7 @@ empty), choices, answer ("(A)"), prompt, explanation. Official id: `idx` ("val_A
 key of the official `evaluate.py` prediction file (and of lmms-eval's blink records).
 Prompt, parsing and scoring follow lmms-eval's blink task: "Note: You only need to respond with
 A, B, ... without providing any additional information.\n" + prompt; the answer letter is the
-letter at the very start of the reply (`_extract_answer_letter`), so a reply naming several
+letter at the very start of the reply (`_extract_answer_letter`, `parsers.choice.leading_letter`), so a reply naming several
 options counts the first ("(A) or (B)" is A) and one that opens with a word reads that word's
 initial ("The answer is B" is T: wrong). BLINK's own `multiple_choice.py` maps free text to an
 option with GPT-3.5, which an offline harness cannot reproduce. Headline: mean of per-sub-task
@@ -28,19 +28,13 @@ from magma_bench.benchmark import Aggregate, Benchmark
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
+from magma_bench.parsers.choice import leading_letter, letters
 from magma_bench.types import AnswerSpace, Request, Sample
 
 SUB_TASKS = ("Art_Style", "Counting", "Forensic_Detection", "Functional_Correspondence", "IQ_Test", "Jigsaw",
              "Multi-view_Reasoning", "Object_Localization", "Relative_Depth", "Relative_Reflectance",
              "Semantic_Correspondence", "Spatial_Relation", "Visual_Correspondence", "Visual_Similarity")
 PRE_PROMPT = "Note: You only need to respond with {} without providing any additional information.\n"
-_LETTER = re.compile(r"[\(\s]*([A-Z])[\)\.\s]*", re.IGNORECASE)
-
-
-def extract_letter(text: str) -> str:
-    """lmms-eval `_extract_answer_letter`: a letter at the very start, else ""."""
-    m = _LETTER.match(text.strip())
-    return m.group(1).upper() if m else ""
 
 
 def official_prompt(question: str, choices: Sequence[str]) -> str:
@@ -143,18 +137,18 @@ class Blink(Benchmark):
         for im in images:
             if not Path(im).exists():
                 raise FileNotFoundError(f"image not found: {im}")
-        letters = [chr(65 + i) for i in range(len(sample.inputs["choices"]))]
-        text = PRE_PROMPT.format(", ".join(letters)) + sample.inputs["prompt"]
+        keys = letters(len(sample.inputs["choices"]))
+        text = PRE_PROMPT.format(", ".join(keys)) + sample.inputs["prompt"]
         content: list[dict[str, Any]] = [{"type": "image", "path": im} for im in images]
         content.append({"type": "text", "text": text})
         return Request(id=sample.id, messages=[{"role": "user", "content": content}], images=list(images),
-                       answer_space=AnswerSpace("choice", letters), max_new_tokens=8,
+                       answer_space=AnswerSpace("choice", keys), max_new_tokens=8,
                        reference=f"({sample.target})", heuristic="A")
 
     def parse(self, text: str) -> str | None:
         if not isinstance(text, str):
             return None
-        return extract_letter(text) or None
+        return leading_letter(text)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         return {"accuracy": float(parsed == sample.target)}

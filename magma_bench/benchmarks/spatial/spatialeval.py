@@ -31,6 +31,7 @@ from magma_bench.benchmark import Aggregate, Benchmark
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
+from magma_bench.parsers.choice import letters
 from magma_bench.types import AnswerSpace, Request, Sample
 
 from ._spatialeval_extract import is_correct
@@ -183,7 +184,7 @@ class SpatialEval(Benchmark):
         letter = sample.target["option"]
         return Request(
             id=sample.id, messages=[{"role": "user", "content": content}], images=images,
-            answer_space=AnswerSpace("choice", [chr(65 + i) for i in range(n_opt)]),
+            answer_space=AnswerSpace("choice", letters(n_opt)),
             max_new_tokens=self.max_new_tokens,
             reference=f"{letter}. {sample.target['answer']}", heuristic="A")
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from magma_bench.hf_files import (
     record_context,
     require_fields,
 )
+from magma_bench.parsers.yesno import first_truth_word
 from magma_bench.types import AnswerSpace, Request, Sample
 
 # VSR meta-categories of its 66 relations (paper Table 1; the few "Unallocated" ones omitted)
@@ -52,7 +52,6 @@ CATEGORIES = {
 CATEGORY_OF = {r: c for c, rs in CATEGORIES.items() for r in rs}
 PROMPT = ("Is the following statement about the image true or false?\nStatement: {caption}\n"
           "Answer with a single word: true or false.")
-_TF = re.compile(r"\b(true|false|yes|no|correct|incorrect)\b", re.IGNORECASE)
 
 
 class VSR(Benchmark):
@@ -169,14 +168,7 @@ class VSR(Benchmark):
     def parse(self, text: str) -> str | None:
         """The first true/false (or yes/no, correct/incorrect) word; a reply that is just "1" or
         "0" is the label itself, the form of the official preds.txt (one 0/1 per line)."""
-        if not isinstance(text, str):
-            return None
-        if text.strip() in ("1", "0"):
-            return "true" if text.strip() == "1" else "false"
-        m = _TF.search(text)
-        if not m:
-            return None
-        return "true" if m.group(1).lower() in ("true", "yes", "correct") else "false"
+        return first_truth_word(text) if isinstance(text, str) else None
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         return {"accuracy": float(parsed == sample.target)}

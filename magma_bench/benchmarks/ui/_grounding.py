@@ -16,7 +16,7 @@ from magma_bench.benchmarks.ui.som import draw_marks, load_candidates
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.geometry import iou, point_in_box
-from magma_bench.metrics.ui import parse_grounding, resolve_point
+from magma_bench.parsers.grounding import parse_grounding, resolve_point
 from magma_bench.types import AnswerSpace, Request, Sample
 
 # SeeClick's ScreenSpot prompt (pretrain/screenspot_test.py), which Magma's evaluation follows.

@@ -17,9 +17,7 @@ Scoring is the official action matching (`metrics.ui.aitw_actions_match`) after 
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,19 +28,17 @@ from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui._grounding import image_size
 from magma_bench.errors import UserError
 from magma_bench.hf_files import read_json, record_context, require_fields
-from magma_bench.metrics.ui import aitw_actions_match, grounding_from_point, parse_grounding, resolve_point
+from magma_bench.metrics.ui import aitw_actions_match
+from magma_bench.parsers.actions import AITW_SCROLLS as SCROLLS
+from magma_bench.parsers.actions import aitw_step
+from magma_bench.parsers.grounding import resolve_point
 from magma_bench.types import AnswerSpace, Request, Sample
 
 SUBSETS = ("general", "install", "googleapps", "single", "webshopping")
 IMAGE_DIRS = ("aitw_imgs", "aitw_images")
 PROMPT = ("Please generate the next move according to the ui screenshot, instruction and previous actions. "
           "Instruction: {}. Previous actions: {}")
-# SeeClick's ids for scrolls, and the touch/lift points (x, y) both sides convert them to.
-SCROLLS = {"scroll down": (0, (0.5, 0.8), (0.5, 0.2)), "scroll up": (1, (0.5, 0.2), (0.5, 0.8)),
-           "scroll left": (8, (0.2, 0.5), (0.8, 0.5)), "scroll right": (9, (0.8, 0.5), (0.2, 0.5))}
 _SCROLL_BY_ID = {v[0]: v for v in SCROLLS.values()}
-_WORDS = {"press back": 5, "back": 5, "press home": 6, "home": 6, "press enter": 7, "enter": 7,
-          "task complete": 10, "complete": 10, "impossible": 11}
 
 
 def step_text(step: dict[str, Any]) -> str:
@@ -72,39 +68,6 @@ def gold_action(step: dict[str, Any]) -> dict[str, Any]:
         _, touch, lift = SCROLLS[step["action_type_text"]]
         return _to_match(4, touch, lift)
     return _to_match(t, (-1.0, -1.0), (-1.0, -1.0), step.get("type_text", "") if t == 3 else "")
-
-
-def parse_step(text: Any) -> dict[str, Any] | None:
-    """A predicted action as {"type", "parsed" (point), "text", "scroll"} from SeeClick's dict answer
-    (JSON or Python literal) or words ("scroll down", "press back", "type: hello", a point = tap)."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    s = text.strip()
-    if s.startswith("{"):
-        for loader in (json.loads, ast.literal_eval):
-            try:
-                obj = loader(s)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                continue
-            if isinstance(obj, dict) and isinstance(obj.get("action_type"), int):
-                pt = obj.get("click_point")
-                g = grounding_from_point(pt)
-                return {"type": obj["action_type"], "parsed": g, "text": str(obj.get("typed_text", ""))}
-            break
-    low = s.lower()
-    for words, (sid, _, _) in SCROLLS.items():
-        if words in low or words.replace("scroll", "swipe") in low:
-            return {"type": sid, "parsed": None, "text": ""}
-    m = re.match(r"\s*type\s*:?\s*(.+)", s, re.I)
-    if m:
-        return {"type": 3, "parsed": None, "text": m.group(1).strip().strip("'\"")}
-    g = parse_grounding(s)
-    if g:
-        return {"type": 4, "parsed": g, "text": ""}
-    for words, t in _WORDS.items():
-        if re.search(rf"\b{words}\b", low):
-            return {"type": t, "parsed": None, "text": ""}
-    return None
 
 
 def pred_action(p: dict[str, Any], size: Any) -> dict[str, Any] | None:
@@ -209,7 +172,7 @@ class AITW(Benchmark):
             sample.id, image, text, answer_space=space, max_new_tokens=64, reference=step_text(sample.target))
 
     def parse(self, text: str) -> dict[str, Any] | None:
-        return parse_step(text)
+        return aitw_step(text)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         gold = gold_action(sample.target)

@@ -20,9 +20,7 @@ type then over types, as that script logs.
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -35,18 +33,14 @@ from magma_bench.benchmarks.ui._grounding import image_size
 from magma_bench.errors import UserError
 from magma_bench.geometry import point_in_box
 from magma_bench.hf_files import read_json, record_context, require_fields
-from magma_bench.metrics.ui import (
-    grounding_from_point,
-    mind2web_f1,
-    mind2web_op_string,
-    parse_grounding,
-    resolve_point,
-)
+from magma_bench.metrics.ui import mind2web_f1, mind2web_op_string
+from magma_bench.parsers.actions import MIND2WEB_OPS as OP_IDS
+from magma_bench.parsers.actions import mind2web_action
+from magma_bench.parsers.grounding import resolve_point
 from magma_bench.types import AnswerSpace, Request, Sample
 
 SPLITS = ("test_task", "test_website", "test_domain")
 IMAGE_DIRS = ("mind2web_imgs", "mind2web_images")
-OP_IDS = {"CLICK": 4, "HOVER": 4, "ENTER": 4, "SELECT": 2, "TYPE": 3}
 PROMPT = ("Please generate the next move according to the ui screenshot, instruction and previous actions. "
           "Instruction: {}. Previous actions: {}")
 
@@ -57,36 +51,6 @@ def action_text(op_id: int, point: Sequence[float], value: str = "") -> str:
     if op_id in (2, 3):
         d["value"] = value
     return json.dumps(d)
-
-
-def parse_action(text: Any) -> dict[str, Any] | None:
-    """{"action_type": int, "parsed": grounding dict, "value": str} from a dict literal (JSON or the
-    Python-literal form SeeClick models emit), or from "TYPE: value" / "CLICK" words plus any
-    coordinate or mark. A bare point or mark is a CLICK. Never raises."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    s = text.strip()
-    if s.startswith("{"):
-        obj = None
-        for loader in (json.loads, ast.literal_eval):
-            try:
-                obj = loader(s)
-                break
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                continue
-        if isinstance(obj, dict) and isinstance(obj.get("action_type"), int):
-            pt = obj.get("click_point")
-            g = grounding_from_point(pt)
-            return {"action_type": obj["action_type"], "parsed": g, "value": str(obj.get("value", ""))}
-    m = re.search(r"\b(CLICK|HOVER|ENTER|SELECT|TYPE)\b\s*:?\s*(.*)", s, re.I)
-    g = parse_grounding(s)
-    if m:
-        op = OP_IDS[m.group(1).upper()]
-        value = ""
-        if op in (2, 3):
-            value = re.sub(r"\s*(?:at|on)?\s*[\(\[][^\)\]]*[\)\]].*$", "", m.group(2)).strip().strip("'\"")
-        return {"action_type": op, "parsed": g, "value": value}
-    return {"action_type": 4, "parsed": g, "value": ""} if g else None
 
 
 def _probes(episodes: list) -> list[str]:
@@ -170,7 +134,7 @@ class Mind2Web(Benchmark):
             reference=action_text(t["op"], center, t["value"]))
 
     def parse(self, text: str) -> dict[str, Any] | None:
-        return parse_action(text)
+        return mind2web_action(text)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         t = sample.target

@@ -35,7 +35,8 @@ from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.cache import data_cache
 from magma_bench.errors import MissingDependency, UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context
-from magma_bench.metrics.ui import vwb_choice_index, vwb_rouge, vwb_webqa_f1
+from magma_bench.metrics.ui import vwb_rouge, vwb_webqa_f1
+from magma_bench.parsers.choice import vwb_choice_index
 from magma_bench.registry import missing_modules
 from magma_bench.types import AnswerSpace, Request, Sample
 

@@ -4,7 +4,7 @@ option-letter parser that never raises, and accuracy scoring with option-text fa
 A sample's inputs: video (path), question, options (list of option texts), frame_cache (where
 sampled frames are cached), optional bound ([start, end] seconds) and fps (frame folders).
 The target is the right option's letter. How a reply becomes a letter is each benchmark's own
-official rule (`_choice_rules`): `read_letter`, plus `read_option_text` where the rule falls back
+official rule (`magma_bench.parsers.choice`): `read_letter`, plus `read_option_text` where the rule falls back
 to option texts.
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 from magma_bench.benchmark import Benchmark
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
-from magma_bench.metrics.choice import letters
+from magma_bench.parsers.choice import letters
 from magma_bench.types import AnswerSpace, Request, Sample
 from magma_bench.video_frames import SampleMode, sample_frames
 
@@ -159,6 +159,3 @@ class VideoMC(Benchmark):
                 by[g].append(r["scores"].get("accuracy", 0.0))
         return {f"{prefix}/{g}": 100.0 * float(np.mean(v)) for g, v in sorted(by.items())}
 
-
-def option_letter(i: int) -> str:
-    return letters(26)[i]

@@ -7,7 +7,7 @@ answer (0-4), qid, type (CW, CH, TP, TN), a0..a4, action, lemma, lemma_id; video
 `Videos/` folder (`<video_id>.mp4`), or NExT-QA's through `map_vid_vidorID.json`.
 Official id: `<video_id>_<qid>`, the key of `eval_intentqa.py`'s prediction file.
 Replies are read with NExT-QA's lmms-eval rule (IntentQA has no text-parsing script; see
-`_choice_rules`). Scoring follows `eval_intentqa.py`: accuracy overall (headline) and per type,
+`magma_bench.parsers.choice`). Scoring follows `eval_intentqa.py`: accuracy overall (headline) and per type,
 TP counted as TN ("Why", "How", "Bef&Aft").
 The offline suite asks about a robot's goals in fetch clips: why it went somewhere, how it got
 there or moved something, and what it did before/after.

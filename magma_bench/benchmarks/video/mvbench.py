@@ -12,7 +12,7 @@ Official id: the question's 0-based position in `json/<task>.json`, lmms-eval's 
 at a time (`--bench-arg task=<task>`); harness ids (`<task>/<position>`) cover all tasks at once.
 Replies are read with lmms-eval's `mcq_acc` (the Magma paper's lmms-eval run): "X. text" at the
 start, else the FIRST standalone a-e word, any case ("(B) or (C)" is B; bare option text never
-counts); see `_choice_rules`. lmms-eval drops empty replies from its denominator; here they are
+counts); see `magma_bench.parsers.choice`. lmms-eval drops empty replies from its denominator; here they are
 wrong. Headline: mean accuracy over tasks (MVBench's "Avg"), and accuracy per task.
 
 The offline suite generates these 10 of the 20 task types, the ones procedural clips support
@@ -34,17 +34,11 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmarks.video import _clips
-from magma_bench.benchmarks.video._base import (
-    VideoMC,
-    frame_cache_for,
-    option_letter,
-    require_videos,
-    video_index,
-)
-from magma_bench.benchmarks.video._choice_rules import mvbench_letter
+from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, require_videos, video_index
 from magma_bench.benchmarks.video._qa import MVBENCH_TASKS, mc
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, read_json_lines_or_array, record_context, require_fields
+from magma_bench.parsers.choice import first_standalone_letter, index_letter
 from magma_bench.types import Sample
 
 # task -> source folder under video/ (lmms-eval DATA_LIST)
@@ -133,7 +127,7 @@ class MVBench(VideoMC):
             inputs={"video": str(self._resolve(task, str(row["video"]), roots, index)),
                     "question": str(row["question"]), "options": cands, "bound": bound,
                     "fps": FRAME_FOLDER_FPS.get(task), "frame_cache": cache},
-            target=option_letter(cands.index(str(row["answer"]))),
+            target=index_letter(cands.index(str(row["answer"]))),
             meta={"task": task, "video": str(row["video"])})
 
     @staticmethod
@@ -187,10 +181,10 @@ class MVBench(VideoMC):
 
     # -- model I/O -------------------------------------------------------------------------------
     def read_letter(self, text: str) -> str | None:
-        return mvbench_letter(text)
+        return first_standalone_letter(text)
 
     def prompt(self, sample: Sample) -> str:
-        opts = "".join(f"({option_letter(j)}) {o}\n" for j, o in enumerate(sample.inputs["options"]))
+        opts = "".join(f"({index_letter(j)}) {o}\n" for j, o in enumerate(sample.inputs["options"]))
         return "Question:" + sample.inputs["question"] + "\nOption:\n" + opts + POST_PROMPT
 
     def reference(self, sample: Sample) -> str:

@@ -12,7 +12,7 @@ The prompt is lmms-eval's `nextqa_doc_to_text_mc` (question, then "A. a0" ... "E
 LLaVA post-prompt; frames are sampled with lmms-eval's linspace convention. Replies are read with
 lmms-eval's `parse_multi_choice_response` (MMMU's rule: "(X)", "X ", "X." forms, then option
 texts in replies over 5 words; of several, the LAST one mentioned wins; nothing found is wrong,
-not lmms-eval's random pick; see `_choice_rules`). Scoring follows `eval_mc.py`: accuracy overall
+not lmms-eval's random pick; see `magma_bench.parsers.choice`). Scoring follows `eval_mc.py`: accuracy overall
 (headline) and per group C/T/D and type, TP counted as TN.
 """
 
@@ -33,15 +33,19 @@ from magma_bench.benchmarks.video._base import (
     VideoMC,
     frame_cache_for,
     hub_shards,
-    option_letter,
     read_shards,
     require_videos,
     video_index,
 )
-from magma_bench.benchmarks.video._choice_rules import mmmu_letter, mmmu_option_text, mmmu_wants_text
 from magma_bench.benchmarks.video._qa import QA, collision_qas, fetch_qas, mc
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, read_json, read_text, record_context
+from magma_bench.parsers.choice import (
+    index_letter,
+    last_mentioned_option,
+    last_mentioned_option_text,
+    reads_option_text,
+)
 from magma_bench.types import Sample
 
 POST_PROMPT = "Answer with the option's letter from the given choices directly."
@@ -143,7 +147,7 @@ class NextQA(VideoMC):
             id=f"{vid}_{row['qid']}", official_id=f"{vid}_{row['qid']}", benchmark=self.name,
             inputs={"video": str(resolve(vid)), "question": str(row["question"]).strip(),
                     "options": options, "frame_cache": cache},
-            target=option_letter(ans),
+            target=index_letter(ans),
             meta={"type": "TN" if qtype == "TP" else qtype, "group": GROUPS.get(qtype[0], qtype[0]),
                   "video": vid})
 
@@ -193,18 +197,18 @@ class NextQA(VideoMC):
     # -- model I/O -------------------------------------------------------------------------------
     def prompt(self, sample: Sample) -> str:
         lines = [sample.inputs["question"]]
-        lines += [f"{option_letter(j)}. {o}" for j, o in enumerate(sample.inputs["options"])]
+        lines += [f"{index_letter(j)}. {o}" for j, o in enumerate(sample.inputs["options"])]
         return "\n".join(lines) + "\n" + POST_PROMPT
 
-    # -- the official rule: lmms-eval's parse_multi_choice_response (see _choice_rules) ----------
+    # -- the official rule: lmms-eval's parse_multi_choice_response (magma_bench.parsers.choice) ----------
     def read_letter(self, text: str) -> str | None:
-        return mmmu_letter(text, self.max_options)
+        return last_mentioned_option(text, self.max_options)
 
     def wants_option_text(self, text: str) -> bool:
-        return mmmu_wants_text(text)
+        return reads_option_text(text)
 
     def read_option_text(self, text: str, options: Sequence[str]) -> str | None:
-        return mmmu_option_text(text, options)
+        return last_mentioned_option_text(text, options)
 
     # -- aggregation: overall accuracy, per group and per type -----------------------------------
     def aggregate(self, records: Sequence[dict]) -> Aggregate:

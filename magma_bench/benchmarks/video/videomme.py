@@ -10,7 +10,7 @@ Official id: `question_id` ("001-1"), the id of the official results template
 (`evaluation/output_test_template.json`) and of lmms-eval's records.
 The prompt is the official frames-only prompt. Replies are read with the official
 `eval_your_results.py` `extract_characters_regex`: answer prefixes dropped, then the FIRST
-capital A-D anywhere ("A or B" is A; "Black." is B); see `_choice_rules`. Headline: accuracy over
+capital A-D anywhere ("A or B" is A; "Black." is B); see `magma_bench.parsers.choice`. Headline: accuracy over
 all questions, with accuracy per duration and per task type as in lmms-eval's
 `videomme_aggregate_results`.
 The offline suite's durations are clip lengths (6 s / 12 s / 20 s) with one, two or three
@@ -32,15 +32,14 @@ from magma_bench.benchmarks.video._base import (
     VideoMC,
     frame_cache_for,
     hub_shards,
-    option_letter,
     read_shards,
     require_videos,
     video_index,
 )
-from magma_bench.benchmarks.video._choice_rules import videomme_letter
 from magma_bench.benchmarks.video._qa import NUMBERS, QA, _absent_names, mc
 from magma_bench.errors import UserError
 from magma_bench.hf_files import load_hf_rows, record_context
+from magma_bench.parsers.choice import first_capital_letter, index_letter
 from magma_bench.types import Sample
 
 DURATIONS = {"short": (48, (1, 2)), "medium": (96, (2, 3)), "long": (160, (3, 4))}  # frames, fetch trips
@@ -142,12 +141,12 @@ class VideoMME(VideoMC):
         texts = []
         for j, o in enumerate(raw):
             m = _OPT.match(o)
-            if not m or m.group(1) != option_letter(j):
+            if not m or m.group(1) != index_letter(j):
                 raise UserError(f"{where}: row {i} ({row['question_id']}): option {j} must start with "
-                                f"'{option_letter(j)}. ', got {o!r}")
+                                f"'{index_letter(j)}. ', got {o!r}")
             texts.append(o[m.end():].strip())
         ans = str(row["answer"]).strip().upper()
-        if ans not in [option_letter(j) for j in range(len(raw))]:
+        if ans not in [index_letter(j) for j in range(len(raw))]:
             raise UserError(f"{where}: row {i} ({row['question_id']}): answer must be an option letter, got {ans!r}")
         if row["duration"] not in DURATIONS:
             raise UserError(f"{where}: row {i}: duration must be short/medium/long, got {row['duration']!r}")
@@ -189,8 +188,8 @@ class VideoMME(VideoMC):
                              "sub_category": "Daily Life", "url": f"https://www.youtube.com/watch?v={vid}",
                              "videoID": vid, "question_id": f"{v + 1:03d}-{q + 1}", "task_type": qa.qtype,
                              "question": _cap(qa.question).rstrip(".").rstrip("?") + "?",
-                             "options": [f"{option_letter(j)}. {_cap(o)}" for j, o in enumerate(options)],
-                             "answer": option_letter(ans)})
+                             "options": [f"{index_letter(j)}. {_cap(o)}" for j, o in enumerate(options)],
+                             "answer": index_letter(ans)})
             v += 1
         (out_dir / "videomme").mkdir(parents=True, exist_ok=True)
         pd.DataFrame(rows).to_parquet(out_dir / "videomme" / "test-00000-of-00001.parquet", index=False)
@@ -199,11 +198,11 @@ class VideoMME(VideoMC):
 
     # -- model I/O -------------------------------------------------------------------------------
     def read_letter(self, text: str) -> str | None:
-        return videomme_letter(text)
+        return first_capital_letter(text)
 
     def prompt(self, sample: Sample) -> str:
         lines = sample.inputs.get("option_lines") or [
-            f"{option_letter(j)}. {o}" for j, o in enumerate(sample.inputs["options"])]
+            f"{index_letter(j)}. {o}" for j, o in enumerate(sample.inputs["options"])]
         return PROMPT + "\n" + sample.inputs["question"] + "\n" + "\n".join(lines) + "\n" + POST_PROMPT
 
     def aggregate(self, records: Sequence[dict]) -> Aggregate:

@@ -8,7 +8,7 @@ the lmms-lab/MME hub snapshot (`data/test-*.parquet`: question_id = `<category>/
 question, answer Yes/No, category, image). The release has no per-question id: question_id names
 an image's pair, so the official id is question_id, a TAB, and the question.
 
-Parsing follows lmms-eval's `parse_pred_ans` (from Otter; the official eval_tool's rule plus
+Parsing follows lmms-eval's `parse_pred_ans` (`parsers.yesno.opening_yes_no`; from Otter; the official eval_tool's rule plus
 lower-casing, dropping "." and reading a lone "y"/"n"), which is what the Magma paper ran: an
 exact "yes"/"no", else whichever of "yes" / "no" appears in the first four characters, "yes"
 first. So a reply that names both options counts by its opening: "Yes or no?" is yes, "No, yes"
@@ -32,6 +32,7 @@ from magma_bench.benchmarks.vl._files import hub_rows
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import materialize_image, read_text, record_context, require_fields
+from magma_bench.parsers.yesno import opening_yes_no
 from magma_bench.types import AnswerSpace, Request, Sample
 
 PERCEPTION = ("existence", "count", "position", "color", "posters", "celebrity", "scene", "landmark", "artwork",
@@ -59,17 +60,6 @@ def category_dirs(data_dir: Path) -> dict[str, Path]:
                                     "at one release")
                 found[d] = path
     return found
-
-
-def parse_pred_ans(text: str) -> str:
-    """lmms-eval / Otter: yes, no or other."""
-    t = text.lower().strip().replace(".", "")
-    if t in ("yes", "no"):
-        return t
-    if len(t) == 1:
-        return {"y": "yes", "n": "no"}.get(t, "other")
-    head = t[:4]
-    return "yes" if "yes" in head else "no" if "no" in head else "other"
 
 
 class MME(Benchmark):
@@ -159,10 +149,7 @@ class MME(Benchmark):
             reference=sample.target.capitalize(), heuristic="yes")
 
     def parse(self, text: str) -> str | None:
-        if not isinstance(text, str):
-            return None
-        got = parse_pred_ans(text)
-        return None if got == "other" else got
+        return opening_yes_no(text) if isinstance(text, str) else None
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         return {"accuracy": float(parsed == sample.target)}

@@ -42,7 +42,8 @@ from magma_bench.hf_files import (
     record_context,
     require_fields,
 )
-from magma_bench.metrics.binary import binary_counts, metrics_from_counts, pope_yes_no
+from magma_bench.metrics.binary import binary_counts, metrics_from_counts
+from magma_bench.parsers.yesno import first_sentence_negation
 from magma_bench.types import AnswerSpace, Request, Sample
 
 CATEGORIES = ("random", "popular", "adversarial")
@@ -205,7 +206,7 @@ class Pope(Benchmark):
         """The official rule, except that a blank reply is no answer (the rule would read it as "yes")."""
         if not isinstance(text, str) or not text.strip():
             return None
-        return pope_yes_no(text)
+        return first_sentence_negation(text)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         """Accuracy and the confusion counts; no answer is wrong in every count (`binary_counts`)."""

@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from magma_bench.benchmarks.spatial._spatialeval_extract import extract, is_correct, option_letter
+from magma_bench.benchmarks.spatial._spatialeval_extract import extract, is_correct
 from magma_bench.benchmarks.spatial._spatialeval_gen import turns
 from magma_bench.benchmarks.spatial.spatialeval import SpatialEval, options_of
 from magma_bench.errors import UserError
 from magma_bench.evaluator import RunConfig
+from magma_bench.parsers.choice import option_form_letter
 from magma_bench.runner import run
 
 
@@ -132,8 +133,8 @@ def test_official_extraction(task, qid, text, expected):
 def test_substring_rule_and_letters():
     assert is_correct("spatialgrid", 0, "There are 12 dogs", "2", "A")  # official substring quirk kept
     assert not is_correct("spatialgrid", 0, "B", "2", "A")
-    assert option_letter("A cat.") is None and option_letter("e.g. A") is None
-    assert option_letter("Answer: (C)") == "C" and option_letter("D", n_options=2) is None
+    assert option_form_letter("A cat.") is None and option_form_letter("e.g. A") is None
+    assert option_form_letter("Answer: (C)") == "C" and option_form_letter("D", n_options=2) is None
 
 
 def test_turns():

@@ -7,15 +7,10 @@ import pytest
 from magma_bench.geometry import intersection_area as _overlap
 from magma_bench.geometry import point_in_box, xywh_to_xyxy
 from magma_bench.marks import label_positions
-from magma_bench.metrics.ui import (
-    aitw_actions_match,
-    mind2web_f1,
-    mind2web_op_string,
-    parse_grounding,
-    resolve_point,
-    vwb_choice_index,
-    vwb_parse_choice,
-)
+from magma_bench.metrics.ui import aitw_actions_match, mind2web_f1, mind2web_op_string
+from magma_bench.parsers.actions import aitw_step, mind2web_action
+from magma_bench.parsers.choice import vwb_choice_index, vwb_last_mentioned
+from magma_bench.parsers.grounding import parse_grounding, resolve_point
 
 
 def test_screenspot_seeclick_hit_test():
@@ -71,7 +66,7 @@ def test_resolve_point_units_and_marks():
     ("(A) or (F)?", "F", 5), ("", "a", -1), ("none of these", "z", -1),
 ])
 def test_visualwebbench_parse_multi_choice(response, letter, index):
-    assert vwb_parse_choice(response) == letter
+    assert vwb_last_mentioned(response) == letter
     assert vwb_choice_index(response) == index
 
 
@@ -123,15 +118,12 @@ def test_ui_parsers_never_raise():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from magma_bench.benchmarks.ui.aitw import parse_step
-    from magma_bench.benchmarks.ui.mind2web import parse_action
-
     alphabet = st.sampled_from(list("{}[]()<>:,.'\"-0123456789 abcdefxyzMarkTYPECLICKclick_pointaction_type"))
 
     @settings(max_examples=300, deadline=None)
     @given(st.text(alphabet, max_size=60) | st.text(max_size=40))
     def check(text):
-        for fn in (parse_grounding, parse_action, parse_step, vwb_parse_choice):
+        for fn in (parse_grounding, mind2web_action, aitw_step, vwb_last_mentioned):
             fn(text)
         g = parse_grounding(text)
         resolve_point(g, (100, 100), [[0, 0, 1, 1]])
@@ -142,8 +134,5 @@ def test_ui_parsers_never_raise():
 @pytest.mark.parametrize("text", ["{'action_type': 4, 'click_point': (1j, 2)}", "{'action_type': 4, 'click_point': {1, 2}}",
                                   '{"action_type": 4, "click_point": [true, 2]}', "{'action_type': 4, 'click_point': 'x'}"])
 def test_dict_answers_with_odd_points_do_not_raise(text):
-    from magma_bench.benchmarks.ui.aitw import parse_step
-    from magma_bench.benchmarks.ui.mind2web import parse_action
-
-    assert parse_action(text)["parsed"] is None
-    assert parse_step(text)["parsed"] is None
+    assert mind2web_action(text)["parsed"] is None
+    assert aitw_step(text)["parsed"] is None

@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 from ui_testutil import needs_browser
 
-from magma_bench.benchmarks.ui.mind2web import parse_action
 from magma_bench.errors import UserError
 from magma_bench.evaluator import RunConfig, make_record
 from magma_bench.metrics.ui import mind2web_f1, mind2web_op_string
+from magma_bench.parsers.actions import mind2web_action
 from magma_bench.registry import make_benchmark
 from magma_bench.runner import run
 
@@ -53,17 +53,17 @@ def test_seeclick_fixture_and_worked_metrics(tmp_path):
 
 
 def test_parse_action_forms():
-    sel = parse_action('{"action_type": 2, "click_point": [0.1, 0.2], "value": "Red"}')
+    sel = mind2web_action('{"action_type": 2, "click_point": [0.1, 0.2], "value": "Red"}')
     assert sel["value"] == "Red" and sel["action_type"] == 2
-    assert parse_action("SELECT: Large at (0.1, 0.2)")["value"] == "Large"
+    assert mind2web_action("SELECT: Large at (0.1, 0.2)")["value"] == "Large"
     # SELECT's op string carries the value: "2 red" vs gold "2 dark red" -> F1 = 2 * 1 * 2/3 / (5/3) = 0.8
     assert mind2web_f1(mind2web_op_string(2, "Red"), mind2web_op_string(2, "Dark Red")) == pytest.approx(0.8)
-    assert parse_action("TYPE: new york at (0.3, 0.4)") == {
-        "action_type": 3, "value": "new york", "parsed": parse_action("(0.3, 0.4)")["parsed"]}
-    assert parse_action("(0.3, 0.4)")["action_type"] == 4
-    assert parse_action("{'action_type': 4, 'click_point': (1, 2), }")["parsed"]["point"] == [1.0, 2.0]
+    assert mind2web_action("TYPE: new york at (0.3, 0.4)") == {
+        "action_type": 3, "value": "new york", "parsed": mind2web_action("(0.3, 0.4)")["parsed"]}
+    assert mind2web_action("(0.3, 0.4)")["action_type"] == 4
+    assert mind2web_action("{'action_type': 4, 'click_point': (1, 2), }")["parsed"]["point"] == [1.0, 2.0]
     for bad in ("", None, "{bad", "I do not know", "{'action_type': 'x'}"):
-        assert parse_action(bad) is None
+        assert mind2web_action(bad) is None
 
 
 def test_bad_operation_names_episode_and_step(tmp_path):

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from magma_bench.errors import UserError
 from magma_bench.evaluator import RunConfig
-from magma_bench.metrics.binary import binary_metrics, pope_yes_no
+from magma_bench.metrics.binary import binary_metrics
+from magma_bench.parsers.yesno import first_sentence_negation
 from magma_bench.registry import make_benchmark
 from magma_bench.runner import run
 
@@ -23,7 +24,7 @@ from magma_bench.runner import run
     ("", "yes"),
 ])
 def test_eval_pope_rule(text, expected):
-    assert pope_yes_no(text) == expected
+    assert first_sentence_negation(text) == expected
 
 
 def test_binary_metrics_worked_example():
@@ -36,7 +37,7 @@ def test_binary_metrics_worked_example():
 @given(st.text())
 def test_parse_never_raises(text):
     # the official rule on any non-blank reply; a blank reply is no answer (counted wrong), not "yes"
-    assert make_benchmark("pope").parse(text) == (pope_yes_no(text) if text.strip() else None)
+    assert make_benchmark("pope").parse(text) == (first_sentence_negation(text) if text.strip() else None)
 
 
 def test_oracle_random_heuristic_on_offline_suite(tmp_path):

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from magma_bench.metrics.ui import (
-    grounding_from_point,
-    parse_grounding,
-    resolve_point,
-    vwb_choice_index,
-    vwb_parse_choice,
-)
+from magma_bench.parsers.choice import vwb_choice_index, vwb_last_mentioned
+from magma_bench.parsers.grounding import grounding_from_point, parse_grounding, resolve_point
 
 
 @pytest.mark.parametrize("text", ["ß", "ﬁ", "ǰ", "ŉ"])
 def test_vwb_one_character_answer_that_uppercases_to_two(text):
     # the official rule upper-cases a one-character reply; "ß" becomes "SS", which is no option
-    assert len(vwb_parse_choice(text)) == 2
+    assert len(vwb_last_mentioned(text)) == 2
     assert vwb_choice_index(text) == -1
 
 
