@@ -33,7 +33,18 @@ from magma_bench.types import Episode
 from magma_bench.vector_env import EnvPool, error_text
 
 
-def _check_action(action: Any) -> list[float]:
+def policy(adapter: Any, observations: list[dict[str, Any]], instructions: list[str]) -> list[Any]:
+    """The adapter's actions: `act` (7 numbers each), or, where the environment asks in text (every
+    observation carries a `request`, e.g. webnav's marked screenshot with its action format), the
+    adapter's `generate` over those requests; the reply text is the action the environment parses."""
+    if observations and all("request" in o for o in observations):
+        return adapter.generate([o["request"] for o in observations])
+    return adapter.act(observations, instructions)
+
+
+def _check_action(action: Any) -> list[float] | str:
+    if isinstance(action, str):  # a text action: the environment parses it (a bad one does nothing)
+        return action
     try:
         vec = [float(x) for x in action]
     except (TypeError, ValueError):
@@ -83,7 +94,7 @@ def rollout(env: EnvBenchmark, adapter: Any, episode: Episode) -> dict[str, Any]
             tm = time.perf_counter()
             # An environment that draws its instruction at reset (SimplerEnv) puts it in the observation.
             instruction = obs.get("instruction") or episode.instruction
-            action = adapter.act([obs], [instruction])[0]
+            action = policy(adapter, [obs], [instruction])[0]
             model_s += time.perf_counter() - tm
             res = env.step(_check_action(action))
             steps += 1
@@ -155,7 +166,7 @@ def _act_batch(adapter: Any, obs: list[dict], instructions: list[str]) -> list[t
     wrong number of actions is retried one observation at a time, so only the episodes whose own
     call fails are charged (adapters must not commit per-slot state in a call that raises)."""
     try:
-        out = adapter.act(obs, instructions)
+        out = policy(adapter, obs, instructions)
         if len(out) == len(obs):
             return [(a, None) for a in out]
     except Exception:  # noqa: BLE001, S110 - isolated below
@@ -163,7 +174,7 @@ def _act_batch(adapter: Any, obs: list[dict], instructions: list[str]) -> list[t
     res: list[tuple[Any, str | None]] = []
     for o, ins in zip(obs, instructions, strict=True):
         try:
-            res.append((adapter.act([o], [ins])[0], None))
+            res.append((policy(adapter, [o], [ins])[0], None))
         except Exception as e:  # noqa: BLE001 - this episode fails with its reason
             res.append((None, error_text(e)))
     return res
