@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from magma_bench.benchmarks.ui._grounding import PROMPT as UI_PROMPT
-from magma_bench.benchmarks.ui._grounding import SOM_PROMPT as UI_SOM_HINT
+from magma_bench.benchmarks.ui.grounding import PROMPT as UI_PROMPT
+from magma_bench.benchmarks.ui.grounding import SOM_PROMPT as UI_SOM_HINT
 from magma_bench.errors import UserError
 from magma_bench.marks import UI_FONT_PX
 from magma_bench.model.formats import action_prompt, format_coordinate

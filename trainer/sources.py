@@ -7,7 +7,7 @@
   robot  demonstration directories in the robotics suite's RLDS-like npz format (Open-X shape),
          and Open-X RLDS datasets as TFDS stores them (trainer.open_x)
   video  "instructional" clips: objects moved across a moving camera's view (trainer.videos)
-  vl     question answering on the VL suites' procedural scenes (benchmarks/vl/_scenes)
+  vl     question answering on the VL suites' procedural scenes (benchmarks/vl/offline/scenes)
 Every builder is deterministic per seed and writes its images under `out_dir`.
 """
 
@@ -210,9 +210,9 @@ def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example
     too few images to learn to see from), worded with the benchmarks' own prompts (POPE's,
     VQAv2's) so train and eval agree. Captions come twice per cycle: at the tiny budget the
     vision tower learns mostly from them (a yes/no answer is one image-dependent token)."""
-    from magma_bench.benchmarks.vl._scenes import KINDS, render, sample_scene
-    from magma_bench.benchmarks.vl._vqa_base import POST_PROMPT as VQA_POST
+    from magma_bench.benchmarks.vl.offline.scenes import KINDS, render, sample_scene
     from magma_bench.benchmarks.vl.pope import PROMPT as POPE_PROMPT
+    from magma_bench.benchmarks.vl.vqa_base import POST_PROMPT as VQA_POST
 
     rng = np.random.default_rng(seed)
     img_dir = Path(out_dir) / "vl"

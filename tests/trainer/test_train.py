@@ -151,7 +151,7 @@ def test_image_use_check_tells_a_blind_model_from_one_that_sees(tmp_path):
 
 
 def test_vl_source_captions_every_object_in_reading_order(tmp_path):
-    from magma_bench.benchmarks.vl._scenes import Obj
+    from magma_bench.benchmarks.vl.offline.scenes import Obj
     from magma_bench.trainer import sources
 
     objs = [Obj("star", "red", 200, 30, 10), Obj("ball", "blue", 20, 40, 10), Obj("ring", "green", 112, 112, 10)]

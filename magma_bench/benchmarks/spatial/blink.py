@@ -103,7 +103,7 @@ class Blink(Benchmark):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from ._blink_gen import GENERATORS
+        from .offline.blink import GENERATORS
 
         rng = np.random.default_rng(seed)
         names = list(GENERATORS)

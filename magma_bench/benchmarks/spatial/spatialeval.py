@@ -140,7 +140,7 @@ class SpatialEval(Benchmark):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from ._spatialeval_gen import GENERATORS, compose
+        from .offline.spatialeval import GENERATORS, compose
 
         rng = np.random.default_rng(seed)
         puzzles = []

@@ -135,7 +135,7 @@ class VSR(Benchmark):
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
         """`splits/zeroshot/test.jsonl` + `images/`: one caption per image, relations in turn,
         true and false captions balanced per relation."""
-        from ._vsr_gen import RELATIONS, layout, render
+        from .offline.vsr import RELATIONS, layout, render
 
         rng = np.random.default_rng(seed)
         (out_dir / "images").mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from magma_bench.benchmarks.ui._pages import PALETTE, THEMES
+from magma_bench.benchmarks.ui.offline.pages import PALETTE, THEMES
 
 FAMILIES = ("login", "search", "cart", "setting", "form")
 USERS = ("alice", "bruno", "chen", "dara", "emeka", "farah")

@@ -25,7 +25,7 @@ import numpy as np
 
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
-from magma_bench.benchmarks.ui._grounding import image_size
+from magma_bench.benchmarks.ui.grounding import image_size
 from magma_bench.errors import UserError
 from magma_bench.hf_files import read_json, record_context, require_fields
 from magma_bench.metrics.ui import aitw_actions_match
@@ -155,7 +155,7 @@ class AITW(Benchmark):
         return samples
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
-        from magma_bench.benchmarks.ui._aitw_gen import write_aitw
+        from magma_bench.benchmarks.ui.offline.aitw import write_aitw
 
         blocked = write_aitw(out_dir, n, seed, SUBSETS)  # all: the cached suite is shared by subset variants
         self.write_marker(out_dir, benchmark=self.name, n=n, seed=seed, blocked_requests=blocked)

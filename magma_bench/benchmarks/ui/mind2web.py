@@ -29,7 +29,7 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
-from magma_bench.benchmarks.ui._grounding import image_size
+from magma_bench.benchmarks.ui.grounding import image_size
 from magma_bench.errors import UserError
 from magma_bench.geometry import point_in_box
 from magma_bench.hf_files import read_json, record_context, require_fields
@@ -117,7 +117,7 @@ class Mind2Web(Benchmark):
         return samples
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
-        from magma_bench.benchmarks.ui._m2w_gen import write_mind2web
+        from magma_bench.benchmarks.ui.offline.mind2web import write_mind2web
 
         blocked = write_mind2web(out_dir, n, seed, SPLITS)
         self.write_marker(out_dir, benchmark=self.name, n=n, seed=seed, blocked_requests=blocked)

@@ -17,8 +17,8 @@ from pathlib import Path
 def figures(n_pages: int = 24, seed: int = 0) -> dict[str, float]:
     import numpy as np
 
-    from magma_bench.benchmarks.ui._pages import make_page
-    from magma_bench.benchmarks.ui._render import ScreenRenderer
+    from magma_bench.benchmarks.ui.offline.pages import make_page
+    from magma_bench.benchmarks.ui.offline.render import ScreenRenderer
 
     rng = np.random.default_rng(seed)
     pages = [make_page(rng, ("mobile", "desktop", "web")[i % 3]) for i in range(n_pages)]

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
-from magma_bench.benchmarks.ui._grounding import CANDIDATES_FILE, PointGrounding, image_size
+from magma_bench.benchmarks.ui.grounding import CANDIDATES_FILE, PointGrounding, image_size
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.geometry import xywh_to_xyxy
@@ -144,8 +144,8 @@ class ScreenSpot(PointGrounding):
         """Pages rendered in Chromium until every platform x type cell has ceil(n/6) targets; at
         most two targets of each type per page. Writes the official JSON files plus SoM candidates
         (every visible actionable element) for `som=True`."""
-        from magma_bench.benchmarks.ui._pages import make_page
-        from magma_bench.benchmarks.ui._render import ScreenRenderer
+        from magma_bench.benchmarks.ui.offline.pages import make_page
+        from magma_bench.benchmarks.ui.offline.render import ScreenRenderer
 
         rng = np.random.default_rng(seed)
         per_cell = max(1, -(-n // 6))

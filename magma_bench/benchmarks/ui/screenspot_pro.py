@@ -21,7 +21,7 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_dir
-from magma_bench.benchmarks.ui._grounding import CANDIDATES_FILE, PointGrounding, image_size
+from magma_bench.benchmarks.ui.grounding import CANDIDATES_FILE, PointGrounding, image_size
 from magma_bench.errors import UserError
 from magma_bench.hf_files import read_json, record_context, require_fields
 from magma_bench.types import Sample
@@ -89,8 +89,8 @@ class ScreenSpotPro(PointGrounding):
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
         """Desktop pages at 2560x1440 with 11-12 px text (small targets on a big screen, as in
         Pro), about half text and half icon targets, one annotation file per application."""
-        from magma_bench.benchmarks.ui._pages import make_page
-        from magma_bench.benchmarks.ui._render import ScreenRenderer
+        from magma_bench.benchmarks.ui.offline.pages import make_page
+        from magma_bench.benchmarks.ui.offline.render import ScreenRenderer
 
         rng = np.random.default_rng(seed)
         need = {"text": -(-n // 2), "icon": n // 2}

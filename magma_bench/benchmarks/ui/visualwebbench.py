@@ -171,7 +171,7 @@ class VisualWebBench(Benchmark):
 
     # -- offline suite -----------------------------------------------------------------------------
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
-        from magma_bench.benchmarks.ui._vwb_gen import write_vwb
+        from magma_bench.benchmarks.ui.offline.visualwebbench import write_vwb
 
         blocked = write_vwb(out_dir, n, seed, self.tasks)
         self.write_marker(out_dir, benchmark=self.name, n=n, seed=seed, blocked_requests=blocked)

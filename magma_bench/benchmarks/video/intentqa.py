@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmark import Aggregate
-from magma_bench.benchmarks.video import _clips
-from magma_bench.benchmarks.video._qa import QA, intent_qas
 from magma_bench.benchmarks.video.nextqa import NextQA
+from magma_bench.benchmarks.video.offline import clips
+from magma_bench.benchmarks.video.offline.qa import QA, intent_qas
 
 TYPE_NAMES = {"CW": "why", "CH": "how", "TN": "before_after"}
 VERBS = {"go": "go", "going": "go", "stop": "stop", "picking": "pick", "reach": "reach", "get": "get"}
@@ -37,11 +37,11 @@ class IntentQA(NextQA):
     official_id = "<video_id>_<qid> (the key of eval_intentqa.py's prediction file)"
     release = "datasets/IntentQA/<split>.csv (JoseponLee/IntentQA)"
 
-    def clip_questions(self, rng: np.random.Generator, i: int) -> tuple[_clips.Clip, list[QA]]:
-        clip = _clips.retry(_clips.fetch, rng, 48, 1)
+    def clip_questions(self, rng: np.random.Generator, i: int) -> tuple[clips.Clip, list[QA]]:
+        clip = clips.retry(clips.fetch, rng, 48, 1)
         return clip, intent_qas(clip, rng)
 
-    def row(self, vid: str, clip: _clips.Clip, qa: QA, options: list[str], ans: int, qid: int) -> dict[str, Any]:
+    def row(self, vid: str, clip: clips.Clip, qa: QA, options: list[str], ans: int, qid: int) -> dict[str, Any]:
         out = super().row(vid, clip, qa, options, ans, qid)
         action = next((w for w in qa.question.split() if w in VERBS), "go")
         out.update(action=action, lemma=VERBS[action], lemma_id=LEMMAS.index(VERBS[action]))

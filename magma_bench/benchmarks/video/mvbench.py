@@ -16,7 +16,7 @@ counts); see `magma_bench.parsers.choice`. lmms-eval drops empty replies from it
 wrong. Headline: mean accuracy over tasks (MVBench's "Avg"), and accuracy per task.
 
 The offline suite generates these 10 of the 20 task types, the ones procedural clips support
-(see `_qa.MVBENCH_TASKS`): moving_direction, moving_count, moving_attribute, object_existence,
+(see `offline.qa.MVBENCH_TASKS`): moving_direction, moving_count, moving_attribute, object_existence,
 counterfactual_inference (collision clips, CLEVRER-style), object_interaction, action_sequence
 (robot fetch clips, STAR-style), state_change, scene_transition (change clips), character_order
 (letters written on a board). Not generated: action_antonym, action_count, action_localization,
@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from magma_bench.benchmarks.video import _clips
 from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, require_videos, video_index
-from magma_bench.benchmarks.video._qa import MVBENCH_TASKS, mc
+from magma_bench.benchmarks.video.offline import clips
+from magma_bench.benchmarks.video.offline.qa import MVBENCH_TASKS, mc
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, read_json_lines_or_array, record_context, require_fields
 from magma_bench.parsers.choice import first_standalone_letter, index_letter
@@ -157,27 +157,27 @@ class MVBench(VideoMC):
                 if qa is None:
                     continue
                 name = f"{task}_{len(rows):05d}.mp4"
-                _clips.write_mp4(clip, out_dir / "video" / DATA_LIST[task] / name)
+                clips.write_mp4(clip, out_dir / "video" / DATA_LIST[task] / name)
                 options, ans = mc(qa, N_CANDIDATES.get(task, 4), rng)
                 row = {"video": name, "question": qa.question, "candidates": options, "answer": options[ans]}
                 if DATA_LIST[task].startswith("star/"):  # STAR segments come with a time bound
-                    row.update(start=0.0, end=round(clip.n_frames / _clips.FPS, 2))
+                    row.update(start=0.0, end=round(clip.n_frames / clips.FPS, 2))
                 rows.append(row)
             (out_dir / "json" / f"{task}.json").write_text(json.dumps(rows, indent=1) + "\n")
         self.write_marker(out_dir, benchmark=self.name, n=n, seed=seed)
         return out_dir
 
     @staticmethod
-    def _clip(kind: str, rng: np.random.Generator) -> _clips.Clip:
+    def _clip(kind: str, rng: np.random.Generator) -> clips.Clip:
         if kind == "collision":
-            return _clips.retry(_clips.collision, rng, 48)
+            return clips.retry(clips.collision, rng, 48)
         if kind == "fetch":
-            return _clips.retry(_clips.fetch, rng, 48, 1)
+            return clips.retry(clips.fetch, rng, 48, 1)
         if kind == "fetch2":
-            return _clips.retry(_clips.fetch, rng, 80, 2)
+            return clips.retry(clips.fetch, rng, 80, 2)
         if kind == "change":
-            return _clips.retry(_clips.change, rng, 48)
-        return _clips.retry(_clips.letters, rng, 48)
+            return clips.retry(clips.change, rng, 48)
+        return clips.retry(clips.letters, rng, 48)
 
     # -- model I/O -------------------------------------------------------------------------------
     def read_letter(self, text: str) -> str | None:

@@ -28,7 +28,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from magma_bench.benchmark import Aggregate
-from magma_bench.benchmarks.video import _clips
 from magma_bench.benchmarks.video._base import (
     VideoMC,
     frame_cache_for,
@@ -37,7 +36,8 @@ from magma_bench.benchmarks.video._base import (
     require_videos,
     video_index,
 )
-from magma_bench.benchmarks.video._qa import QA, collision_qas, fetch_qas, mc
+from magma_bench.benchmarks.video.offline import clips
+from magma_bench.benchmarks.video.offline.qa import QA, collision_qas, fetch_qas, mc
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, read_json, read_text, record_context
 from magma_bench.parsers.choice import (
@@ -152,11 +152,11 @@ class NextQA(VideoMC):
                   "video": vid})
 
     # -- offline suite ---------------------------------------------------------------------------
-    def clip_questions(self, rng: np.random.Generator, i: int) -> tuple[_clips.Clip, list[QA]]:
+    def clip_questions(self, rng: np.random.Generator, i: int) -> tuple[clips.Clip, list[QA]]:
         if i % 2 == 0:
-            clip = _clips.retry(_clips.collision, rng, 48)
+            clip = clips.retry(clips.collision, rng, 48)
             return clip, collision_qas(clip, rng)
-        clip = _clips.retry(_clips.fetch, rng, 48, 1)
+        clip = clips.retry(clips.fetch, rng, 48, 1)
         return clip, fetch_qas(clip, rng)
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
@@ -171,7 +171,7 @@ class NextQA(VideoMC):
             clip, qas = self.clip_questions(rng, i)
             vid = str(4000000000 + i)
             vid_map[vid] = f"{i // 100:04d}/{vid}"
-            _clips.write_mp4(clip, out_dir / "NExTVideo" / f"{vid_map[vid]}.mp4")
+            clips.write_mp4(clip, out_dir / "NExTVideo" / f"{vid_map[vid]}.mp4")
             order = rng.permutation(len(qas))[: self.questions_per_clip]
             for qid, k in enumerate(order):
                 if len(rows) >= n:
@@ -189,8 +189,8 @@ class NextQA(VideoMC):
         self.write_marker(out_dir, benchmark=self.name, n=n, seed=seed)
         return out_dir
 
-    def row(self, vid: str, clip: _clips.Clip, qa: QA, options: list[str], ans: int, qid: int) -> dict[str, Any]:
-        return {self.video_col: vid, "frame_count": clip.n_frames, "width": _clips.W, "height": _clips.H,
+    def row(self, vid: str, clip: clips.Clip, qa: QA, options: list[str], ans: int, qid: int) -> dict[str, Any]:
+        return {self.video_col: vid, "frame_count": clip.n_frames, "width": clips.W, "height": clips.H,
                 "question": qa.question, "answer": ans, "qid": qid, "type": qa.qtype,
                 **{f"a{j}": o for j, o in enumerate(options)}}
 

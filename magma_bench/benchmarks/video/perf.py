@@ -22,11 +22,11 @@ from pathlib import Path
 def _decode_figures(tmp: Path, reps: int = 5) -> dict[str, float]:
     import numpy as np
 
-    from magma_bench.benchmarks.video import _clips
+    from magma_bench.benchmarks.video.offline import clips
     from magma_bench.video_frames import read_frames, sample_frames
 
-    clip = _clips.retry(_clips.fetch, np.random.default_rng(0), 160, 3)
-    path = _clips.write_mp4(clip, tmp / "clip.mp4")
+    clip = clips.retry(clips.fetch, np.random.default_rng(0), 160, 3)
+    path = clips.write_mp4(clip, tmp / "clip.mp4")
     read_frames(path, [0])  # warm-up: codec initialisation is not per-frame cost
     t0 = time.perf_counter()
     for _ in range(reps):

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmark import Aggregate
-from magma_bench.benchmarks.video import _clips
 from magma_bench.benchmarks.video._base import (
     VideoMC,
     frame_cache_for,
@@ -36,7 +35,8 @@ from magma_bench.benchmarks.video._base import (
     require_videos,
     video_index,
 )
-from magma_bench.benchmarks.video._qa import NUMBERS, QA, _absent_names, mc
+from magma_bench.benchmarks.video.offline import clips
+from magma_bench.benchmarks.video.offline.qa import NUMBERS, QA, absent_names, mc
 from magma_bench.errors import UserError
 from magma_bench.hf_files import load_hf_rows, record_context
 from magma_bench.parsers.choice import first_capital_letter, index_letter
@@ -53,11 +53,11 @@ def _cap(s: str) -> str:
     return s[:1].upper() + s[1:] + "."
 
 
-def videomme_qas(clip: _clips.Clip, rng: np.random.Generator) -> list[QA]:
+def videomme_qas(clip: clips.Clip, rng: np.random.Generator) -> list[QA]:
     """Video-MME task types over a fetch clip with one or more trips."""
     f = clip.facts
     carried, goals = f["carried"], f["goals"]
-    fill = _absent_names(clip, rng, 4)
+    fill = absent_names(clip, rng, 4)
     untouched = f["untouched"]
     qs = []
     if len(carried) >= 2:
@@ -77,19 +77,19 @@ def videomme_qas(clip: _clips.Clip, rng: np.random.Generator) -> list[QA]:
                      NUMBERS[k], [NUMBERS[j] for j in range(1, 7) if j != k]))
         qs.append(QA("Temporal Reasoning", f"What did the robot do after picking up the {carried[0]}?",
                      f"It went to the {goals[0]} zone",
-                     [f"It went to the {z} zone" for z in _clips.ZONES if z != goals[0]]
+                     [f"It went to the {z} zone" for z in clips.ZONES if z != goals[0]]
                      + [f"It went to the {o}" for o in untouched] + ["It stayed still"]))
     last = carried[-1].split()[0]
     qs.append(QA("Attribute Perception", "What color is the last object the robot carried?", last,
-                 [c for c in _clips.COLORS if c != last]))
+                 [c for c in clips.COLORS if c != last]))
     qs.append(QA("Action Reasoning", f"Why did the robot go to the {carried[-1]}?",
                  f"To bring it to the {goals[-1]} zone",
-                 [f"To bring it to the {z} zone" for z in _clips.ZONES if z != goals[-1]]))
+                 [f"To bring it to the {z} zone" for z in clips.ZONES if z != goals[-1]]))
     if untouched:
         qs.append(QA("Object Recognition", "Which object did the robot never move?", f"The {untouched[0]}",
                      [f"The {o}" for o in carried + fill]))
     qs.append(QA("Spatial Perception", f"Where is the {carried[0]} at the end of the video?",
-                 f"In the {goals[0]} zone", [f"In the {z} zone" for z in _clips.ZONES if z != goals[0]]))
+                 f"In the {goals[0]} zone", [f"In the {z} zone" for z in clips.ZONES if z != goals[0]]))
     return qs
 
 
@@ -175,9 +175,9 @@ class VideoMME(VideoMC):
             dur = durations[v % len(durations)]
             frames, (t0, t1) = DURATIONS[dur]
             trips = int(rng.integers(t0, t1 + 1))
-            clip = _clips.retry(_clips.fetch, rng, frames, trips)
+            clip = clips.retry(clips.fetch, rng, frames, trips)
             vid = "".join(rng.choice(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"), 11))
-            _clips.write_mp4(clip, out_dir / "data" / f"{vid}.mp4")
+            clips.write_mp4(clip, out_dir / "data" / f"{vid}.mp4")
             qas = videomme_qas(clip, rng)
             for q, k in enumerate(rng.permutation(len(qas))[:3]):
                 if len(rows) >= n:

@@ -24,7 +24,7 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.vl._files import find_one, hub_rows, media_root
-from magma_bench.benchmarks.vl._vqa_base import VQABase
+from magma_bench.benchmarks.vl.vqa_base import VQABase
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import materialize_image, read_json_lines_or_array, record_context, require_fields

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmarks.vl._files import find_dir, find_one, hub_rows, media_root
-from magma_bench.benchmarks.vl._vqa_base import VQABase
+from magma_bench.benchmarks.vl.vqa_base import VQABase
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import materialize_image, read_json, record_context, require_fields

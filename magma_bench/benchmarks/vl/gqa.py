@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmarks.vl._files import find_dir, find_one, media_root
-from magma_bench.benchmarks.vl._vqa_base import VQABase
+from magma_bench.benchmarks.vl.vqa_base import VQABase
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import load_hf_rows, materialize_image, read_json, record_context, require_fields
@@ -94,9 +94,9 @@ class GQA(VQABase):
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
         """The original JSON layout: one question per generated scene."""
-        from magma_bench.benchmarks.vl._gqa_gen import question
-        from magma_bench.benchmarks.vl._scenes import sample_scene
-        from magma_bench.benchmarks.vl._vqa_gen import render_scene_jpeg
+        from magma_bench.benchmarks.vl.offline.gqa import question
+        from magma_bench.benchmarks.vl.offline.scenes import sample_scene
+        from magma_bench.benchmarks.vl.offline.vqa import render_scene_jpeg
 
         rng = np.random.default_rng(seed)
         (out_dir / "images").mkdir(parents=True, exist_ok=True)

@@ -128,7 +128,7 @@ class MME(Benchmark):
         """Original folder layout, one Yes and one No question per image, for the categories a
         generated scene supports: existence, count, position, color (perception), OCR and
         numerical_calculation (rendered text)."""
-        from ._mme_gen import GENERATORS
+        from .offline.mme import GENERATORS
 
         rng = np.random.default_rng(seed)
         cats = list(GENERATORS)

@@ -161,7 +161,7 @@ class Pope(Benchmark):
         """POPE's construction on generated scenes: per image up to 3 present objects ("yes") and
         as many absent ones ("no"), negatives sampled uniformly (random), by dataset frequency
         (popular) or by co-occurrence with the present objects (adversarial)."""
-        from magma_bench.benchmarks.vl._scenes import KINDS, render, sample_scene
+        from magma_bench.benchmarks.vl.offline.scenes import KINDS, render, sample_scene
 
         rng = np.random.default_rng(seed)
         n_images = max(1, -(-n // 18))

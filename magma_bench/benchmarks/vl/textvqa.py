@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmarks.vl._files import find_one, hub_rows, media_root
-from magma_bench.benchmarks.vl._vqa_base import VQABase, majority
+from magma_bench.benchmarks.vl.vqa_base import VQABase, majority
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import materialize_image, read_json, record_context, require_fields
@@ -83,7 +83,7 @@ class TextVQA(VQABase):
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
         """The original JSON layout on generated sign images; `ocr_tokens` are the drawn words."""
-        from magma_bench.benchmarks.vl._vqa_gen import render_signs_jpeg, text_qa, text_scene
+        from magma_bench.benchmarks.vl.offline.vqa import render_signs_jpeg, text_qa, text_scene
 
         rng = np.random.default_rng(seed)
         img_dir = out_dir / "train_images"

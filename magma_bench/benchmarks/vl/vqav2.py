@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmarks.vl._files import find_one, hub_rows, media_root
-from magma_bench.benchmarks.vl._vqa_base import VQABase, majority
+from magma_bench.benchmarks.vl.vqa_base import VQABase, majority
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import materialize_image, read_json, record_context, require_fields
@@ -119,8 +119,8 @@ class VQAv2(VQABase):
 
     def generate(self, out_dir: Path, n: int, seed: int) -> Path:
         """The original JSON layout on generated scenes: one question per image."""
-        from magma_bench.benchmarks.vl._scenes import sample_scene
-        from magma_bench.benchmarks.vl._vqa_gen import render_scene_jpeg, scene_qa
+        from magma_bench.benchmarks.vl.offline.scenes import sample_scene
+        from magma_bench.benchmarks.vl.offline.vqa import render_scene_jpeg, scene_qa
 
         rng = np.random.default_rng(seed)
         img_dir = out_dir / "val2014"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from magma_bench.benchmarks.spatial._spatialeval_extract import extract, is_correct
-from magma_bench.benchmarks.spatial._spatialeval_gen import turns
+from magma_bench.benchmarks.spatial.offline.spatialeval import turns
 from magma_bench.benchmarks.spatial.spatialeval import SpatialEval, options_of
 from magma_bench.errors import UserError
 from magma_bench.evaluator import RunConfig
@@ -181,7 +181,7 @@ def test_text_alone_determines_the_answer():
 
     import numpy as np
 
-    from magma_bench.benchmarks.spatial._spatialeval_gen import GENERATORS
+    from magma_bench.benchmarks.spatial.offline.spatialeval import GENERATORS
 
     rng = np.random.default_rng(7)
     for _ in range(10):

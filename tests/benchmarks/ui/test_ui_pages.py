@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from ui_testutil import needs_browser
 
-from magma_bench.benchmarks.ui._pages import VIEWPORTS, make_page
-from magma_bench.benchmarks.ui._render import ScreenRenderer
+from magma_bench.benchmarks.ui.offline.pages import VIEWPORTS, make_page
+from magma_bench.benchmarks.ui.offline.render import ScreenRenderer
 
 pytestmark = [pytest.mark.browser, needs_browser]
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from magma_bench.benchmarks.video._qa import MVBENCH_TASKS
+from magma_bench.benchmarks.video.offline.qa import MVBENCH_TASKS
 from magma_bench.errors import UserError
 from magma_bench.evaluator import make_record
 from magma_bench.registry import make_benchmark
@@ -110,7 +110,7 @@ def test_answerable_from_request_frames(offline_run, task):
 
     import numpy as np
 
-    from magma_bench.benchmarks.video._clips import COLORS, DIRS
+    from magma_bench.benchmarks.video.offline.clips import COLORS, DIRS
 
     n = 3 * len(MVBENCH_TASKS)  # the suite of test_oracle_and_random, filtered to one task
     s = offline_run("mvbench", "oracle", n, benchmark_args={"task": task, "num_frames": 8})

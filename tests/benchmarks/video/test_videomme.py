@@ -112,7 +112,7 @@ def test_carry_order_answerable_from_request_frames(offline_run):
     'colour of the last carried' questions: objects leave their places in the carrying order."""
     import numpy as np
 
-    from magma_bench.benchmarks.video._clips import COLORS
+    from magma_bench.benchmarks.video.offline.clips import COLORS
 
     s = offline_run("videomme", "oracle", 36)  # the suite of test_oracle_and_random
     bench = make_benchmark("videomme")

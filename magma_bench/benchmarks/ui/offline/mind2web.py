@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from magma_bench.benchmarks.ui._episodes import make_episodes
-from magma_bench.benchmarks.ui._render import ScreenRenderer
+from magma_bench.benchmarks.ui.offline.episodes import make_episodes
+from magma_bench.benchmarks.ui.offline.render import ScreenRenderer
 
 DOMAINS = {"shop": ("Shopping", "Department"), "mail": ("Service", "Email"), "settings": ("Service", "Account"),
            "news": ("Info", "News"), "files": ("Service", "Storage"), "music": ("Entertainment", "Music")}

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from magma_bench.benchmarks.ui._pages import Page, make_page
-from magma_bench.benchmarks.ui._render import Screen, ScreenRenderer
+from magma_bench.benchmarks.ui.offline.pages import Page, make_page
+from magma_bench.benchmarks.ui.offline.render import Screen, ScreenRenderer
 
 VALUES = {"name": ("Ana Lima", "John Carter", "Mei Chen", "Omar Haddad"), "city": ("Porto", "Denver", "Osaka", "Lyon"),
           "email": ("ana@example.com", "j.carter@example.org"), "default": ("blue jacket", "weekly report", "42",

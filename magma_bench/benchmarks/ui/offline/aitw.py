@@ -1,6 +1,6 @@
 """Write a generated AITW suite in SeeClick's layout (one browser for all subsets).
 
-Mobile episodes from `_episodes`: typing into fields (TYPE, like AITW's type steps), taps (DUAL_POINT
+Mobile episodes from `episodes`: typing into fields (TYPE, like AITW's type steps), taps (DUAL_POINT
 with touch == lift at the element centre) and a final STATUS_TASK_COMPLETE, as AITW episodes end.
 `annot_position` holds every visible element of the screen as (y, x, h, w), normalised, the way
 AITW's OCR/icon annotations are stored.
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from magma_bench.benchmarks.ui._episodes import make_episodes
-from magma_bench.benchmarks.ui._render import Screen, ScreenRenderer
+from magma_bench.benchmarks.ui.offline.episodes import make_episodes
+from magma_bench.benchmarks.ui.offline.render import Screen, ScreenRenderer
 
 
 def _annotations(screen: Screen) -> list[float]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from magma_bench.benchmarks.vl._scenes import COLORS, KINDS, Obj, draw
+from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj, draw
 
 SIZE = 320
 SUB_TASKS = ("Counting", "Relative_Depth", "Visual_Correspondence")

@@ -3,7 +3,7 @@
 A page is built from components (nav bars, menus, lists, cards, forms, dialogs, tab bars, title
 bars) filled from themed vocabularies. Every actionable element carries `data-mb="<id>"` and an
 `Element` record (text or icon, its words, how a user would ask for it). Element boxes are NOT
-computed here: they are read from the DOM after Chromium lays the page out (`_render.py`).
+computed here: they are read from the DOM after Chromium lays the page out (`render.py`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from magma_bench.benchmarks.ui._icons import ICONS, svg
+from magma_bench.benchmarks.ui.offline.icons import ICONS, svg
 
 VIEWPORTS = {"mobile": (390, 844), "desktop": (1440, 900), "web": (1280, 800)}
 SOURCES = {"mobile": ("ios", "android"), "desktop": ("macos", "windows"), "web": ("shop", "forum", "tool", "gitlab")}

@@ -1,4 +1,4 @@
-"""GQA-shaped compositional questions over `_scenes` images, typed like GQA's
+"""GQA-shaped compositional questions over `scenes` images, typed like GQA's
 `types.structural` (query, verify, choose, logical, compare), with balanced yes/no and
 left/right answers."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from magma_bench.benchmarks.vl._scenes import COLORS, KINDS, Obj
+from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj
 
 PLURAL = {"box": "boxes", "cross": "crosses"}
 

@@ -1,4 +1,4 @@
-"""Questions built from a clip's ground-truth event log (see `_clips`).
+"""Questions built from a clip's ground-truth event log (see `clips`).
 
 Each builder returns a `QA` (question, the right answer, wrong answers of the same form drawn
 from the clip's own objects, zones and directions) or None when the clip does not support it.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from magma_bench.benchmarks.video._clips import COLORS, DIRS, LETTER_POOL, ROOMS, SHAPES, ZONES, Clip
+from magma_bench.benchmarks.video.offline.clips import COLORS, DIRS, LETTER_POOL, ROOMS, SHAPES, ZONES, Clip
 
 NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight"]
 OPPOSITE = {"left": "right", "right": "left", "up": "down", "down": "up"}
@@ -43,7 +43,7 @@ def _others(clip: Clip, *exclude: str) -> list[str]:
     return [t.name for t in clip.objects if t.name not in exclude]
 
 
-def _absent_names(clip: Clip, rng: np.random.Generator, k: int) -> list[str]:
+def absent_names(clip: Clip, rng: np.random.Generator, k: int) -> list[str]:
     """Names of objects not in the clip, for filler distractors."""
     present = {t.name for t in clip.objects}
     pool = [f"{c} {s}" for c in COLORS for s in SHAPES if f"{c} {s}" not in present]
@@ -59,7 +59,7 @@ def collision_qas(clip: Clip, rng: np.random.Generator) -> list[QA]:
     n_obj = len(clip.objects)
     qs = [
         QA("CW", f"why did the {b} start moving", f"the {a} hit it",
-           [f"the {x} hit it" for x in others + _absent_names(clip, rng, 3)]
+           [f"the {x} hit it" for x in others + absent_names(clip, rng, 3)]
            + ["the robot pushed it", "it was moving from the start"]),
         QA("CH", f"how did the {a} reach the {b}", f"by moving {d}",
            [f"by moving {x}" for x in DIRS if x != d] + ["it did not move", "by jumping"]),
@@ -94,7 +94,7 @@ def fetch_qas(clip: Clip, rng: np.random.Generator) -> list[QA]:
     x, z = f["carried"][0], f["goals"][0]
     other_zones = [o for o in ZONES if o != z]
     others = _others(clip, x)
-    fillers = _absent_names(clip, rng, 3)
+    fillers = absent_names(clip, rng, 3)
     qs = [
         QA("CW", f"why did the robot go to the {x}", f"to bring it to the {z} zone",
            [f"to bring it to the {o} zone" for o in other_zones] + ["to push it off the screen"]),
@@ -179,7 +179,7 @@ def _mv_collision(task: str) -> Callable[[Clip, np.random.Generator], QA | None]
 def _mv_fetch(task: str) -> Callable[[Clip, np.random.Generator], QA | None]:
     def build(clip: Clip, rng: np.random.Generator) -> QA | None:
         f = clip.facts
-        others = _others(clip, *f["carried"]) + _absent_names(clip, rng, 3)
+        others = _others(clip, *f["carried"]) + absent_names(clip, rng, 3)
         if task == "object_interaction":
             x = f["carried"][0]
             return QA(task, "Which object was taken by the robot?", f"The {x}.",

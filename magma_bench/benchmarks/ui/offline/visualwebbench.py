@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from magma_bench.benchmarks.ui._pages import make_page
-from magma_bench.benchmarks.ui._render import Screen, ScreenRenderer
+from magma_bench.benchmarks.ui.offline.pages import make_page
+from magma_bench.benchmarks.ui.offline.render import Screen, ScreenRenderer
 from magma_bench.benchmarks.ui.som import draw_marks
 
 N_OPTIONS = 8
@@ -74,7 +74,7 @@ def _task_row(task: str, screen: Screen, rng: np.random.Generator, raw: Path, id
         if task == "element_ocr":
             row["answer"] = el.words
         else:
-            from magma_bench.benchmarks.ui._pages import THEMES
+            from magma_bench.benchmarks.ui.offline.pages import THEMES
 
             others = [w for w in dict.fromkeys([e.words for e in links] + list(THEMES[page.theme]["nav"])
                                                + list(THEMES[page.theme]["items"])) if w != el.words]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from magma_bench.benchmarks.vl._scenes import COLORS, KINDS, Obj, draw
+from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj, draw
 
 # relation -> VSR meta-category (Liu et al., TACL 2023, Table 1)
 RELATIONS = {"left of": "Projective", "right of": "Projective", "above": "Projective",

@@ -1,6 +1,6 @@
 """VQA-shaped questions on generated images, each with ten simulated human answers.
 
-VQAv2-shaped: counting, colour, shape and yes/no questions about `_scenes` images. TextVQA-shaped:
+VQAv2-shaped: counting, colour, shape and yes/no questions about `scenes` images. TextVQA-shaped:
 words and numbers rendered on signs, questions that need reading them. Annotators agree in
 7-10 of 10 answers (in surface forms the VQA normalisation equates: "Two", "2", "the red."),
 the rest are plausible mistakes, none more than twice, so the majority answer always scores 1.0
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from magma_bench.benchmarks.vl._scenes import COLORS, KINDS, Obj, draw
+from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj, draw
 
 NUM_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 WORDS = ("open", "exit", "stop", "cafe", "hotel", "bank", "pizza", "books", "market", "garden", "museum",

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from magma_bench.benchmarks.vl._scenes import COLORS, KINDS, Obj, render, sample_scene
-from magma_bench.benchmarks.vl._vqa_gen import WORDS
+from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj, render, sample_scene
+from magma_bench.benchmarks.vl.offline.vqa import WORDS
 
 PLURAL = {"box": "boxes", "cross": "crosses"}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from magma_bench.benchmarks.ui._pages import Element, Page, make_page
+from magma_bench.benchmarks.ui.offline.pages import Element, Page, make_page
 
 
 @dataclass
