@@ -49,10 +49,10 @@ def _main(argv):
 
 
 def test_every_sample_errored_exits_non_zero_and_keeps_the_records(tmp_path):
-    data = _suite(tmp_path, drop=10**6)
-    code, output = _run(tmp_path, data, "--json")
+    data = _suite(tmp_path, drop=0)  # every adapter call outlives --timeout: every sample errors
+    code, output = _run(tmp_path, data, "--json", "--adapter-arg", "delay_s=0.5", "--timeout", "0.02")
     assert code == 2, output
-    assert "every sample errored (12 of 12); most common (12x): request: FileNotFoundError" in output
+    assert "every sample errored (12 of 12); most common (12x): adapter: TimeoutError" in output
     assert "Traceback" not in output
     (summary_path,) = (tmp_path / "runs").rglob("summary.json")
     summary = json.loads(summary_path.read_text())
