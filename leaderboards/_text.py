@@ -10,9 +10,9 @@ import html
 import math
 import re
 
+from magma_bench.text_out import tex_escape
+
 _MD_SPECIAL = re.compile(r"([\\|*_`<>\[\]])")
-_TEX_MAP = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _TEX_SYMBOLS = {"‡": r"$^{\ddagger}$", "†": r"$^{\dagger}$", "♮": r"$^{\natural}$", "✓": r"$\checkmark$",
                 "✗": r"$\times$", "±": r"$\pm$", "–": "--", "Δ": r"$\Delta$"}
 _SUPERSCRIPT = re.compile(r"\^([^\s)]+)")
@@ -28,11 +28,9 @@ def md_unescape(text: str) -> str:
 
 
 def tex(text: object) -> str:
-    """LaTeX-safe text; the paper's footnote marks and check marks become math symbols."""
-    out = []
-    for ch in str(text):
-        out.append(_TEX_MAP.get(ch) or _TEX_SYMBOLS.get(ch) or ch)
-    return "".join(out)
+    """LaTeX-safe text (`magma_bench.text_out.tex_escape`, shared with `magma-bench report`);
+    the paper's footnote marks and check marks become math symbols."""
+    return tex_escape(text, _TEX_SYMBOLS)
 
 
 def tex_label(text: str) -> str:

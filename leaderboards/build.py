@@ -83,24 +83,21 @@ def write_ablation_all(runs_root: Path, out_dir: Path, plots: bool = True, n_boo
 def print_summary(runs_root: Path, paths: dict[str, Path]) -> None:
     """The leaderboard in the terminal (rich) and where the page is."""
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+
+    from magma_bench.text_out import rich_table  # the one terminal table: cells are text, never markup
 
     console = Console(width=None if os.isatty(1) else 140)
     results = load_results(runs_root) if Path(runs_root).exists() else []
-    table = Table(title="magma-bench leaderboard (offline = generated suite, not the real benchmark)")
     # Long variant labels wrap inside the benchmark column instead of squeezing the others away.
-    widths = {"benchmark": (16, 44), "adapter": (10, 40), "headline": (8, None), "95% CI": (14, None), "n": (3, None),
-              "data": (8, None), "domain": (8, None)}
-    for col, just in (("domain", "left"), ("benchmark", "left"), ("adapter", "left"), ("headline", "right"),
-                      ("95% CI", "left"), ("n", "right"), ("data", "left")):
-        lo, hi = widths[col]
-        table.add_column(col, justify=just, no_wrap=col not in ("adapter", "benchmark"), min_width=lo,  # type: ignore[arg-type]
-                         max_width=hi, overflow="fold")
+    widths = {"benchmark": (16, 44), "adapter": (10, 40), "headline": (8, None), "95% CI": (14, None),
+              "n": (3, None), "data": (8, None), "domain": (8, None)}
+    cols = [("domain", "left"), ("benchmark", "left"), ("adapter", "left"), ("headline", "right"),
+            ("95% CI", "left"), ("n", "right"), ("data", "left")]
+    rows = []
     for r in sorted(results, key=lambda r: (r.domain, r.benchmark, r.variant, -r.headline)):
         ci = "-" if r.ci95[0] is None else f"[{r.ci95[0]:.1f}, {r.ci95[1]:.1f}]"
-        cells = (r.domain, r.benchmark + (f" ({r.variant})" if r.variant else ""), r.adapter_label,
-                 f"{r.headline:.1f}" if r.measured else "n/a", ci, str(r.n), r.data)
-        table.add_row(*(Text(c) for c in cells))  # Text: names are never read as rich markup
-    console.print(table)
+        rows.append((r.domain, r.benchmark + (f" ({r.variant})" if r.variant else ""), r.adapter_label,
+                     f"{r.headline:.1f}" if r.measured else "n/a", ci, str(r.n), r.data))
+    console.print(rich_table("magma-bench leaderboard (offline = generated suite, not the real benchmark)",
+                             cols, rows, widths))
     console.print(f"leaderboard page: {Path(paths['index.html']).resolve()}", markup=False)

@@ -18,14 +18,6 @@ from typing import Any
 from magma_bench.report import collect_rows
 from magma_bench.run_labels import adapter_labels, base_label
 
-DOMAIN_OF = {  # fallback when a benchmark is not registered on this machine
-    "screenspot": "ui", "screenspot_v2": "ui", "visualwebbench": "ui", "mind2web": "ui", "aitw": "ui",
-    "simplerenv": "robotics", "libero": "robotics", "tabletop_google": "robotics", "tabletop_bridge": "robotics",
-    "vsr": "spatial", "blink": "spatial", "spatialeval": "spatial",
-    "nextqa": "video", "intentqa": "video", "videomme": "video", "mvbench": "video",
-    "pope": "vl", "vqav2": "vl", "textvqa": "vl", "gqa": "vl", "mme": "vl", "chartqa": "vl", "docvqa": "vl",
-}
-
 
 @dataclass
 class RunResult:
@@ -64,15 +56,21 @@ class RunResult:
 
 @cache
 def domain_of(benchmark: str) -> str:
-    try:
-        from magma_bench.registry import benchmark_entries
+    """The benchmark class's own `domain`, looked up through the registry (plugins included), so
+    the leaderboard never keeps a second map that drifts; "other" for a name not registered here,
+    a family whose variants disagree, or a plugin that does not import (it must not break the page)."""
+    from magma_bench.registry import benchmark_class, benchmark_entries
 
-        entry = benchmark_entries().get(benchmark)
-        if entry is not None:
-            return str(entry.load().domain)
-    except Exception:  # an unimportable plugin must not break the leaderboard
-        pass
-    return DOMAIN_OF.get(benchmark, "other")
+    # a paper family name (`simplerenv`, `libero`) stands for its registered variants
+    names = [benchmark] if benchmark in benchmark_entries() else \
+        [n for n in benchmark_entries() if n.startswith(f"{benchmark}_")]
+    domains = set()
+    for name in names:
+        try:
+            domains.add(str(getattr(benchmark_class(name)[0], "domain", "other")))
+        except Exception:  # noqa: BLE001 - a plugin that does not import
+            domains.add("other")
+    return domains.pop() if len(domains) == 1 else "other"
 
 
 def _clean_ci(ci: Any) -> tuple[float | None, float | None]:

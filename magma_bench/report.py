@@ -108,10 +108,9 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def _tex(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"),
-                 ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("~", r"\textasciitilde{}"), ("^", r"\^{}")):
-        s = s.replace(a, b) if a != "\\" else s.replace(a, "\x00")
-    return s.replace("\x00", r"\textbackslash{}")
+    from magma_bench.text_out import tex_escape  # the one LaTeX escaper (the leaderboards use it too)
+
+    return tex_escape(s)
 
 
 def to_latex(rows: list[dict[str, Any]]) -> str:

@@ -9,21 +9,22 @@ import click
 
 def print_rich(rows: list[dict]) -> None:
     from rich.console import Console
-    from rich.table import Table
+
+    from magma_bench.text_out import rich_table  # cells as plain text: names are never rich markup
 
     for kind in ("offline", "official"):
         rs = [r for r in rows if r["data"] == kind]
         if not rs:
             continue
-        t = Table(title=f"magma-bench — {kind} data", title_justify="left")
-        for col in ("benchmark", "adapter", "headline", "95% CI", "n", "errors"):
-            t.add_column(col, justify="right" if col in ("headline", "n", "errors") else "left")
+        cols = [(c, "right" if c in ("headline", "n", "errors") else "left")
+                for c in ("benchmark", "adapter", "headline", "95% CI", "n", "errors")]
+        cells = []
         for r in rs:
             lo, hi = r["ci95"]
             label = r["benchmark"] + (f" ({r['variant']})" if r["variant"] else "")
-            t.add_row(label, r["adapter"], "–" if r["headline"] is None else f"{r['headline']:.1f}",
-                      f"[{lo:.1f}, {hi:.1f}]" if lo is not None else "–", str(r["n"]), str(r["errors"]))
-        Console(width=120).print(t)
+            cells.append((label, r["adapter"], "–" if r["headline"] is None else f"{r['headline']:.1f}",
+                          f"[{lo:.1f}, {hi:.1f}]" if lo is not None else "–", str(r["n"]), str(r["errors"])))
+        Console(width=120).print(rich_table(f"magma-bench — {kind} data", cols, cells))
 
 
 @click.command("report")
