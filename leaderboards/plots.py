@@ -1,7 +1,8 @@
 """Plots (matplotlib, Agg backend; PNG + SVG, reproducible: no dates in the files, fixed SVG ids).
 
-- `domain_<d>.{png,svg}`: per domain, the headline of every benchmark by adapter, with the 95% CI
-  as error bars; offline-suite bars hatched, official bars solid (never one unmarked bar).
+- `domain_<d>.{png,svg}`: per domain, one panel per benchmark on its own scale (percent, or the
+  benchmark's own range such as MME's 0-2000), one bar per adapter with the 95% CI as error
+  bars; offline-suite bars hatched, official bars solid (never one unmarked bar).
 - `ablation.{png,svg}`: the trainer variants of each model per column, with CIs.
 - `simplerenv_fig8.{png,svg}`: the paper's Figure 8 (per-task SimplerEnv success, its five models
   in its colours), plus our tabletop stand-in numbers as hatched bars where we have them.
@@ -80,34 +81,59 @@ def _grouped(ax: Any, groups: list[str], series: list[tuple[str, list[float | No
     return containers
 
 
+def headline_top(benchmark: str, values: list[float]) -> float:
+    """The top of one benchmark's axis: its class's `headline_max` when it declares one, else 100
+    (percent) unless a value exceeds it (MME's perception sum runs to 2000), then a round number
+    above the largest value. Each benchmark gets its own axis, so MME no longer clips at 105."""
+    import math
+
+    try:
+        from magma_bench.registry import benchmark_class
+
+        declared = getattr(benchmark_class(benchmark)[0], "headline_max", None)
+    except Exception:  # noqa: BLE001 - unregistered here: read the values
+        declared = None
+    if isinstance(declared, int | float) and declared > 0:
+        return float(declared) * 1.05
+    top = max([0.0, *values])
+    if top <= 100.0:
+        return 105.0
+    step = 10 ** math.floor(math.log10(top))
+    return math.ceil(top * 1.05 / step) * step
+
+
 def domain_plots(results: list[RunResult], out: Path) -> dict[str, Path]:
+    """Per domain one figure, one panel per benchmark (each on its own scale), one bar per adapter."""
     plt = _plt()
     paths: dict[str, Path] = {}
     for domain in sorted({r.domain for r in results}):
         rs = [r for r in results if r.domain == domain]
-        benches = sorted({(r.benchmark + (f" ({r.variant})" if r.variant else ""), r.data) for r in rs})
-        labels = [_wrap(f"{b} [{d}]") for b, d in benches]
+        benches = sorted({(r.benchmark, r.variant, r.data) for r in rs})
         adapters = sorted({r.adapter_label for r in rs})
-        cell = {(r.benchmark + (f" ({r.variant})" if r.variant else ""), r.data, r.adapter_label): r for r in rs}
-        series = []
-        for i, a in enumerate(adapters):
-            vals, errs = [], []
-            for b, d in benches:
-                r = cell.get((b, d, a))
-                vals.append(None if r is None or not r.measured else r.headline)
-                errs.append((0.0, 0.0) if r is None else _err(r.headline, r.ci95))
-            series.append((a, vals, errs, {"color": OURS_COLOURS[i % len(OURS_COLOURS)]}))
-        fig, ax = plt.subplots(figsize=(max(4.0, 1.9 * len(benches) + 0.25 * len(benches) * len(adapters) + 1.5), 3.4))
-        for bars in _grouped(ax, labels, series):
-            for p, (_, d) in zip(bars, benches, strict=True):
-                if d == "offline":
-                    p.set_hatch("///")
-                    p.set_edgecolor("white")
-        ax.set_ylabel("headline (%)")
-        ax.set_ylim(0, 105)
-        ax.set_title(f"{domain}: headline by adapter, 95% CI  (hatched = offline suite, not the real benchmark)",
-                     fontsize=9)
-        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        colour = {a: OURS_COLOURS[i % len(OURS_COLOURS)] for i, a in enumerate(adapters)}
+        cell = {(r.benchmark, r.variant, r.data, r.adapter_label): r for r in rs}
+        fig, axes = plt.subplots(1, len(benches), squeeze=False,
+                                 figsize=(max(4.0, (1.2 + 0.35 * len(adapters)) * len(benches) + 1.5), 3.4))
+        for ax, (bench, variant, data) in zip(axes[0], benches, strict=True):
+            here = [cell.get((bench, variant, data, a)) for a in adapters]
+            series = [(a, [None if r is None or not r.measured else r.headline],
+                       [(0.0, 0.0) if r is None else _err(r.headline, r.ci95)], {"color": colour[a]})
+                      for a, r in zip(adapters, here, strict=True)]
+            for bars in _grouped(ax, [_wrap(bench + (f" ({variant})" if variant else "") + f" [{data}]", 16)], series):
+                if data == "offline":
+                    for p in bars:
+                        p.set_hatch("///")
+                        p.set_edgecolor("white")
+            vals = [r.headline for r in here if r is not None and r.measured]
+            his = [r.ci95[1] for r in here if r is not None and r.ci95[1] is not None]
+            top = headline_top(bench, vals + his)
+            ax.set_ylim(0, top)
+            ax.set_ylabel("headline (%)" if top <= 105.0 else "headline (score)", fontsize=8)
+        fig.suptitle(f"{domain}: headline by adapter, 95% CI, each benchmark on its own scale  "
+                     "(hatched = offline suite, not the real benchmark)", fontsize=9)
+        handles = [plt.Rectangle((0, 0), 1, 1, color=colour[a]) for a in adapters]
+        fig.legend(handles, adapters, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 0.9))
+        fig.tight_layout()
         paths.update(_save(fig, out, f"domain_{domain}"))
         plt.close(fig)
     return paths

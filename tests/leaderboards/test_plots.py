@@ -61,3 +61,36 @@ def test_fig8_bars_are_the_paper_numbers(tmp_path: Path) -> None:
     assert ours[0] == "ours: oracle (stand-in)"
     assert ours[1][labels.index("Open/Close Drawer")] == 50.0
     assert ours[1][labels.index("Put Object in Drawer")] is None and ours[1][labels.index("Stack Blocks")] is None
+
+
+def test_each_benchmark_has_its_own_scale(tmp_path: Path) -> None:
+    """MME's perception sum (0-2000) beside POPE's percent: its panel reaches past 1000, POPE's
+    stays at 105, so neither is clipped nor flattened."""
+    from magma_bench.leaderboards.plots import domain_plots, headline_top
+
+    assert headline_top("pope", [40.0, 99.0]) == 105.0
+    assert headline_top("mme", [1450.0]) == 2000.0
+    assert headline_top("no_such", [130.0]) == 200.0
+    root = _runs(tmp_path / "runs")
+    write_run(root, "mme", "oracle", [{"id": f"existence/{i}.png#1", "scores": {"accuracy": 1.0},
+                                        "meta": {"category": "existence"}} for i in range(4)], headline=1450.0)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    seen = {}
+    real_close = plt.close
+
+    def close(fig):  # read each panel's limits before the figure goes
+        for ax in fig.axes:
+            if ax.get_xticklabels():
+                seen[ax.get_xticklabels()[0].get_text().split(" ")[0]] = ax.get_ylim()[1]
+        real_close(fig)
+
+    plt.close = close
+    try:
+        domain_plots(load_results(root), tmp_path / "plots")
+    finally:
+        plt.close = real_close
+    assert seen["pope"] == 105.0 and seen["mme"] == 2000.0
