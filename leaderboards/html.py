@@ -102,6 +102,7 @@ def _submetrics(r: RunResult) -> str:
 
 
 def runs_table(results: list[RunResult]) -> str:
+    from magma_bench.leaderboards.grid import run_anchor
     from magma_bench.leaderboards.limits import limit_notes
 
     head = ("Domain", "Benchmark", "Variant", "Adapter", "Headline", "95% CI", "n", "Errors", "Data", "Sub-metrics",
@@ -110,7 +111,8 @@ def runs_table(results: list[RunResult]) -> str:
     rows = []
     for r in results:
         rows.append(
-            f'<tr data-domain="{esc(r.domain)}" data-kind="{esc(r.data)}"><td>{esc(r.domain)}</td>'
+            f'<tr id="{run_anchor(r.run_dir)}" data-domain="{esc(r.domain)}" data-kind="{esc(r.data)}">'
+            f"<td>{esc(r.domain)}</td>"
             f"<td>{esc(r.benchmark)}</td><td>{esc(r.variant or '-')}</td><td>{esc(r.adapter_label)}</td>"
             f"{_num_td(r.headline) if r.measured else NOT_MEASURED}{_ci_td(r.ci95)}{_num_td(r.n, 0)}{_num_td(r.errors, 0)}"
             f"<td>{_badge(r.data)}</td><td>{_submetrics(r)}</td><td>{esc(notes.get(r.run_dir, ''))}</td></tr>")
@@ -147,6 +149,12 @@ def paper_html() -> str:
                      for t in paper().tables.values())
 
 
+def _grid(measured: list[Measured]) -> str:
+    from magma_bench.leaderboards.grid import grid_html
+
+    return grid_html(measured) or '<p class="note" id="grid-empty">No run measures a paper cell yet.</p>'
+
+
 def _limits_html(results: list[RunResult]) -> str:
     from magma_bench.leaderboards.limits import summary
 
@@ -171,6 +179,10 @@ real benchmark); <b>stand-in</b> = a different task shaped like the paper's. Cli
 <div class="controls"><label>Domain <select id="domain"><option value="all">all</option>{opts}</select></label>
 <label>Data <select id="kind"><option value="all">all</option><option value="official">official</option>
 <option value="offline">offline</option></select></label></div>
+<h2>By domain, as the paper lays it out</h2>
+<p class="note">Models as rows, the paper's benchmark columns as columns: our number (click it for its run) with the
+paper's under it; the last row is the paper's own model.</p>
+{_grid(measured)}
 <h2>Runs</h2>
 {_limits_html(results)}{runs_table(results)}
 <h2>Paper vs measured</h2>
