@@ -137,12 +137,14 @@ def materialize_image(image: Any, cache_dir: Path, key: str) -> Path:
 Types = type | tuple[type, ...]
 
 
-def require_fields(row: Any, fields: tuple[str, ...] | dict[str, Types], where: str) -> None:
+def require_fields(row: Any, fields: tuple[str, ...] | dict[str, Types], where: str,
+                   null_is_missing: bool = False) -> None:
     """`row` is an object holding every field; with a dict of field -> type(s), each field also
-    has that type (a question that is a list, an id that is an object: one line, not a crash)."""
+    has that type (a question that is a list, an id that is an object: one line, not a crash).
+    `null_is_missing`: a null value counts as missing (hub parquet rows carry every column)."""
     if not isinstance(row, dict):
         raise UserError(f"{where}: expected an object, got {_kind(row)}")
-    missing = [f for f in fields if f not in row]
+    missing = [f for f in fields if f not in row or (null_is_missing and row[f] is None)]
     if missing:
         raise UserError(f"{where}: missing field(s) {', '.join(missing)}")
     if isinstance(fields, dict):

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from magma_bench.errors import UserError
+from magma_bench.hf_files import read_json, require_fields
 
 FORMAT = "magma_bench.rlds_npz"
 VERSION = 1
@@ -123,10 +124,11 @@ def read_demonstrations(path: Path) -> Iterator[dict[str, Any]]:
     path = Path(path)
     info_path = path / "dataset_info.json"
     try:
-        info = json.loads(info_path.read_text())
-        rows = info["episodes"]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+        info = read_json(info_path)
+    except OSError as e:
         raise UserError(f"{info_path}: not a demonstrations index ({e})") from None
+    require_fields(info, {"episodes": list}, f"{info_path}: demonstrations index")
+    rows = info["episodes"]
     if info.get("format") != FORMAT or info.get("version") != VERSION:
         raise UserError(f"{info_path}: format {info.get('format')!r} v{info.get('version')!r}, expected {FORMAT} "
                         f"v{VERSION}")

@@ -33,6 +33,7 @@ import numpy as np
 from magma_bench.action_spec import TABLETOP_BRIDGE, TABLETOP_GOOGLE
 from magma_bench.benchmark import EnvBenchmark
 from magma_bench.errors import UserError
+from magma_bench.hf_files import read_json, require_fields
 from magma_bench.types import Episode, StepResult
 
 EPISODES_FILE = "episodes.json"
@@ -106,10 +107,9 @@ class Tabletop(EnvBenchmark):
             if not path.exists():
                 raise UserError(f"{self.name}: {path} not found; an episode list is written by "
                                 f"`generate` (or leave out --data-dir)")
-            try:
-                rows = json.loads(path.read_text())["episodes"]
-            except (json.JSONDecodeError, KeyError, TypeError) as e:
-                raise UserError(f"{path}: not an episode list ({e})") from None
+            data = read_json(path)
+            require_fields(data, {"episodes": list}, f"{path}: episode list")
+            rows = data["episodes"]
         out = []
         for i, r in enumerate(rows):
             try:

@@ -6,11 +6,11 @@ the DOM for generated suites, or from a detector's output file for real screensh
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from magma_bench.errors import UserError
+from magma_bench.hf_files import read_json
 from magma_bench.marks import UI_FONT_PX, draw_box_marks
 
 
@@ -30,8 +30,8 @@ def draw_marks(src: Path, boxes: Sequence[Sequence[float]], dst: Path,
 def load_candidates(path: Path) -> dict[str, list[list[float]]]:
     """A detector's (or the generator's) candidate boxes: {image file: [[x1, y1, x2, y2], ...]}."""
     try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as e:
+        data = read_json(Path(path))
+    except OSError as e:
         raise UserError(f"{path}: cannot read SoM candidates ({e})") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: SoM candidates must map image file -> list of [x1, y1, x2, y2]")

@@ -34,7 +34,7 @@ import numpy as np
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.cache import data_cache
 from magma_bench.errors import MissingDependency, UserError
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context
+from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
 from magma_bench.metrics.ui import vwb_rouge, vwb_webqa_f1
 from magma_bench.parsers.choice import vwb_choice_index
 from magma_bench.registry import missing_modules
@@ -141,9 +141,7 @@ class VisualWebBench(Benchmark):
     def _inputs(task: str, row: dict, where: str) -> dict[str, Any]:
         need = {"webqa": ("question",), "element_ocr": ("bbox",), "action_prediction": ("bbox", "options"),
                 "element_ground": ("elem_desc", "options"), "action_ground": ("instruction", "options")}.get(task, ())
-        missing = [k for k in ("id", "image", "answer", *need) if k not in row]
-        if missing:
-            raise UserError(f"{where}: missing field(s) {', '.join(missing)}")
+        require_fields(row, ("id", "image", "answer", *need), where)
         inputs: dict[str, Any] = {k: row[k] for k in need}
         if "options" in need:
             opts = row["options"]

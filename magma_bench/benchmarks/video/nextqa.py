@@ -39,7 +39,7 @@ from magma_bench.benchmarks.video._base import (
 from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import QA, collision_qas, fetch_qas, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, read_json, read_text, record_context
+from magma_bench.hf_files import find_files, read_json, read_text, record_context, require_fields
 from magma_bench.parsers.choice import (
     index_letter,
     last_mentioned_option,
@@ -129,9 +129,7 @@ class NextQA(VideoMC):
 
     def _sample(self, row: dict[str, Any], line: int, where: str, resolve, cache: str) -> Sample:
         need = (self.video_col, "question", "answer", "qid", "type", "a0", "a1", "a2", "a3", "a4")
-        missing = [k for k in need if k not in row or row[k] is None]
-        if missing:
-            raise UserError(f"{where}:{line}: missing field(s) {', '.join(missing)}")
+        require_fields(row, need, f"{where}:{line}", null_is_missing=True)
         try:
             ans = int(row["answer"])
         except (TypeError, ValueError):

@@ -38,7 +38,7 @@ from magma_bench.benchmarks.video._base import (
 from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import NUMBERS, QA, absent_names, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, record_context
+from magma_bench.hf_files import load_hf_rows, record_context, require_fields
 from magma_bench.parsers.choice import first_capital_letter, index_letter
 from magma_bench.types import Sample
 
@@ -134,9 +134,7 @@ class VideoMME(VideoMC):
     def _sample(self, row: dict[str, Any], i: int, where: Path, data_dir: Path, index: dict[str, Path],
                 cache: str) -> Sample:
         need = ("videoID", "duration", "question_id", "task_type", "question", "options", "answer")
-        missing = [k for k in need if row.get(k) is None]
-        if missing:
-            raise UserError(f"{where}: row {i}: missing field(s) {', '.join(missing)}")
+        require_fields(row, need, f"{where}: row {i}", null_is_missing=True)
         raw = [str(o) for o in row["options"]]
         texts = []
         for j, o in enumerate(raw):
