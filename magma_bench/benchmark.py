@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from magma_bench.adapter import Capability
 from magma_bench.errors import UserError
 from magma_bench.types import Episode, Request, Sample, StepResult
 
@@ -53,9 +54,16 @@ class _Common:
     # Where Sample.official_id comes from, in the release's words (e.g. "question_id", or
     # "position in <file> as eval_x.py walks it, 0-based"); "" while the loader sets none.
     official_id: ClassVar[str] = ""
+    # What an adapter must declare (`Adapter.capabilities`) to run it; the sweep planner skips,
+    # and `magma-bench run` refuses, a pair whose adapter lacks one.
+    needs: ClassVar[frozenset[Capability]] = frozenset({Capability.TEXT})
 
     def __init__(self, **args: Any) -> None:
         self.args = args
+
+    def required_capabilities(self) -> frozenset[Capability]:
+        """What this instance (its variant arguments included) needs of an adapter."""
+        return self.needs
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:
@@ -159,6 +167,13 @@ class EnvBenchmark(_Common, ABC):
     One instance is one environment (one per worker process)."""
 
     action_spec: Any = None  # the ActionSpec (magma_bench.action_spec) its actions follow; None: harness default
+    needs: ClassVar[frozenset[Capability]] = frozenset({Capability.ACTION})
+    # An env whose observations carry a text `request` (instance attribute `text_actions`, as
+    # webnav's default) is driven by the adapter's `generate`: replies are clicks on screens.
+    text_needs: ClassVar[frozenset[Capability]] = frozenset({Capability.TEXT, Capability.GROUNDING})
+
+    def required_capabilities(self) -> frozenset[Capability]:
+        return self.text_needs if getattr(self, "text_actions", False) else self.needs
 
     @abstractmethod
     def episodes(self, data_dir: Path | None, split: str) -> list[Episode]:

@@ -40,9 +40,34 @@ def run_config(cfg: SweepConfig, pair: Pair, out: Path | None = None) -> RunConf
                      benchmark_args=b.args, adapter_args=a.args)
 
 
+def benchmark_needs(name: str, args: dict[str, Any]) -> frozenset[Any]:
+    """The capabilities a benchmark variant needs of an adapter (`required_capabilities`). Bad
+    arguments fall back to the class's declaration: the run itself reports them, one line."""
+    from magma_bench.registry import benchmark_class, make_benchmark
+
+    try:
+        return make_benchmark(name, **args).required_capabilities()
+    except UserError:
+        return getattr(benchmark_class(name)[0], "needs", frozenset())
+
+
+def capability_gap(bench: str, needs: frozenset[Any], adapter: str) -> str:
+    """Why `adapter` cannot run `bench` ("" when it can): what the benchmark needs that the
+    adapter's class does not declare in `capabilities` (an adapter declaring none is not judged)."""
+    from magma_bench.registry import adapter_class
+
+    has = getattr(adapter_class(adapter)[0], "capabilities", None)
+    missing = needs - has if has is not None else frozenset()
+    if not missing:
+        return ""
+    return (f"{bench} needs {', '.join(sorted(missing))}, which adapter {adapter} does not declare "
+            f"(it declares {', '.join(sorted(has)) or 'nothing'})")
+
+
 def plan(cfg: SweepConfig, report: Report) -> Iterator[Pair]:
     """The runnable benchmark x adapter pairs; what cannot run here is skipped with its reason
-    (or is an error when the config says skip_unavailable: false)."""
+    (or is an error when the config says skip_unavailable: false), and so is a pair whose adapter
+    lacks a capability the benchmark needs (a text-only model and a robot environment)."""
     from magma_bench.registry import adapter_class, benchmark_class
 
     adapters = []
@@ -61,7 +86,12 @@ def plan(cfg: SweepConfig, report: Report) -> Iterator[Pair]:
                 raise UserError(f"benchmark {b.name!r} cannot run here: {why}")
             report(f"skip benchmark {b.name}: {why}")
             continue
+        needs = benchmark_needs(b.name, b.args)
         for a in adapters:
+            gap = capability_gap(b.name, needs, a.name)
+            if gap:
+                report(f"skip {b.name} × {a.name}: {gap}")
+                continue
             yield Pair(b, a)
 
 

@@ -36,6 +36,7 @@ def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | No
     from magma_bench.errors import UserError
     from magma_bench.evaluator import RunConfig
     from magma_bench.runner import all_errored, json_view, run, summary_text
+    from magma_bench.sweep import benchmark_needs, capability_gap
     from magma_bench.typed_args import adapter_args, benchmark_args
 
     a_args = adapter_args(adapter, parse_kv(adapter_arg, "--adapter-arg"), where="--adapter-arg")
@@ -45,6 +46,9 @@ def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | No
                     limit=limit, seed=seed, n=n, batch_size=batch_size, timeout_s=timeout_s, num_envs=num_envs,
                     benchmark_args=benchmark_args(benchmark, parse_kv(bench_arg, "--bench-arg"), where="--bench-arg"),
                     adapter_args=a_args)
+    gap = capability_gap(benchmark, benchmark_needs(benchmark, cfg.benchmark_args), adapter)
+    if gap:
+        raise UserError(f"{benchmark} × {adapter} cannot run: {gap}")
     with progress_bar(f"{benchmark} × {adapter}", enabled=not as_json) as hook:
         summary = run(cfg, progress=hook)
     if as_json:

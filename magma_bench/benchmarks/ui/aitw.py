@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui.grounding import image_size
@@ -99,6 +100,7 @@ def _probes(data: dict, subsets: tuple[str, ...]) -> list[str]:
 class AITW(Benchmark):
     name = "aitw"
     domain = "ui"
+    needs: ClassVar[frozenset[Capability]] = frozenset({Capability.TEXT, Capability.GROUNDING})
     splits = ("test",)
     default_n = 40
     group_key = "subset"

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, ClassVar
 
+from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui.som import draw_marks, load_candidates
 from magma_bench.cache import data_cache
@@ -41,6 +42,7 @@ class PointGrounding(Benchmark):
 
     domain = "ui"
     requires: ClassVar[tuple[str, ...]] = ("playwright",)  # generating the offline suite
+    needs: ClassVar[frozenset[Capability]] = frozenset({Capability.TEXT, Capability.GROUNDING})
 
     def __init__(self, som: bool = False, som_boxes: str | None = None, **args: Any) -> None:
         super().__init__(som=som, som_boxes=som_boxes, **args)

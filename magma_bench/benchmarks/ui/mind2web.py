@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from magma_bench.adapter import Capability
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui.grounding import image_size
@@ -66,6 +67,7 @@ def _probes(episodes: list) -> list[str]:
 class Mind2Web(Benchmark):
     name = "mind2web"
     domain = "ui"
+    needs: ClassVar[frozenset[Capability]] = frozenset({Capability.TEXT, Capability.GROUNDING})
     splits = SPLITS
     default_split = "test_task"
     default_n = 30

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
@@ -86,6 +87,7 @@ class VideoMC(Benchmark):
     """Multiple-choice video QA: subclasses implement load/generate and set the prompt."""
 
     domain = "video"
+    needs: ClassVar[frozenset[Capability]] = frozenset({Capability.TEXT, Capability.VIDEO})
     max_options: ClassVar[int] = 5
     frame_mode: ClassVar[SampleMode] = "linspace"
     default_frames: ClassVar[int] = 8
