@@ -7,12 +7,12 @@ mujoco or playwright, so `import magma_bench` (and `magma-bench list`) stays fas
 from magma_bench.adapter import Adapter, Capability
 from magma_bench.benchmark import Aggregate, Benchmark, EnvBenchmark
 from magma_bench.errors import UserError
-from magma_bench.types import Action, AnswerSpace, Episode, Request, Sample, StepResult
+from magma_bench.types import AnswerSpace, Episode, Request, Sample, StepResult
 
 __version__ = "0.1.0"
 SCHEMA_VERSION = 1
 
 __all__ = [
-    "Action", "Adapter", "Aggregate", "AnswerSpace", "Benchmark", "Capability", "EnvBenchmark",
+    "Adapter", "Aggregate", "AnswerSpace", "Benchmark", "Capability", "EnvBenchmark",
     "Episode", "Request", "Sample", "StepResult", "UserError", "SCHEMA_VERSION", "__version__",
 ]

@@ -141,7 +141,8 @@ def spec_of(observation: dict[str, Any], fallback: ActionSpec | None = None) -> 
 
 
 # -- the specs -------------------------------------------------------------------------------------
-# The harness `Action` (types.py) with the widest bounds: what envs without their own spec get.
+# The harness convention (metres, axis-angle radians in the base frame, gripper -1 open .. +1 close)
+# with the widest bounds: what envs without their own spec get.
 HARNESS = ActionSpec("harness")
 
 # Upstream Magma-8B's output after un-normalisation with Open-X statistics (bridge_orig, fractal).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 import subprocess
-import sys
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -40,6 +39,3 @@ def revision() -> dict[str, Any]:
         commit, dirty = None, None
     return {"commit": commit, "dirty": dirty}
 
-
-def command_line() -> list[str]:
-    return list(sys.argv)

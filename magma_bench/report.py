@@ -14,8 +14,6 @@ from typing import Any
 from magma_bench.errors import UserError
 from magma_bench.store import find_runs
 
-ROW_KEYS = ("benchmark", "adapter", "headline", "ci95", "n", "data", "errors", "split", "variant", "run_dir")
-
 
 def _variant(args: dict[str, Any]) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(args.items()) if v is not None)

@@ -68,28 +68,6 @@ class Request:
 
 
 @dataclass(slots=True)
-class Action:
-    """A 7-DoF end-effector command: translation delta (m), rotation delta (axis-angle, rad) in the
-    robot base frame, and gripper in [-1, 1] with +1 = close (SimplerEnv/OpenVLA sign: -1 open).
-
-    This is the convention `magma_bench.action_spec.HARNESS` states; an environment that wants
-    other units or signs names its own `ActionSpec`, and adapters map into it (`convert`)."""
-
-    xyz: tuple[float, float, float]
-    rot: tuple[float, float, float]
-    gripper: float
-
-    def as_list(self) -> list[float]:
-        return [*self.xyz, *self.rot, self.gripper]
-
-    @classmethod
-    def from_list(cls, v: list[float]) -> Action:
-        if len(v) != 7:
-            raise ValueError(f"an action has 7 numbers (xyz, rotation, gripper), got {len(v)}")
-        return cls(tuple(v[0:3]), tuple(v[3:6]), v[6])  # type: ignore[arg-type]
-
-
-@dataclass(slots=True)
 class Episode:
     """One closed-loop episode spec: a task instruction and whatever seeds its initial state."""
 

@@ -137,7 +137,7 @@ def postprocess_action(action: Any, gripper: str = "openvla") -> np.ndarray:
 
     gripper="openvla": the model emits the gripper as OpenVLA/Magma LIBERO checkpoints do after
         un-normalisation ([0, 1], 1 = open): 2g - 1, binarised by sign, then inverted.
-    gripper="signed": the harness `Action` convention (-1 open .. +1 close): binarised by sign.
+    gripper="signed": the harness convention (`action_spec.HARNESS`) (-1 open .. +1 close): binarised by sign.
     gripper="raw": passed through.
     Raises ValueError for anything but 7 finite numbers."""
     a = np.array(action, dtype=np.float64).reshape(-1)

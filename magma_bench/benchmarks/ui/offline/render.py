@@ -1,6 +1,6 @@
 """Render generated pages in Chromium: screenshots on disk, element boxes from the DOM.
 
-`render_screens` launches ONE browser for a whole batch of pages (a generate() call) and reuses
+`ScreenRenderer` launches ONE browser for a whole batch of pages (a generate() call) and reuses
 it; each screen keeps its visible, unambiguous elements with integer pixel boxes, which every UI
 suite (ScreenSpot, VisualWebBench, SoM candidates) builds its records from.
 """
@@ -12,9 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from magma_bench.benchmarks.ui.offline.pages import Element, Page, make_page
+from magma_bench.benchmarks.ui.offline.pages import Element, Page
 
 
 @dataclass
@@ -64,14 +62,3 @@ class ScreenRenderer:
         w, h = page.viewport
         boxes = {b["id"]: box for b in r.boxes if (box := _int_box(b, w, h)) is not None}
         return Screen(name, (w, h), page, boxes)
-
-
-def render_screens(pages: list[Page], img_dir: Path, names: list[str]) -> tuple[list[Screen], int]:
-    """Render `pages` to `img_dir/names[i]` with one browser. Returns (screens, blocked requests)."""
-    with ScreenRenderer(img_dir) as r:
-        screens = [r.render(p, n) for p, n in zip(pages, names, strict=True)]
-    return screens, r.blocked
-
-
-def make_pages(rng: np.random.Generator, platforms: list[str]) -> list[Page]:
-    return [make_page(rng, p) for p in platforms]
