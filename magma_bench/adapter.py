@@ -34,12 +34,9 @@ class Adapter(ABC):
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:
-        from magma_bench.registry import missing_modules
+        from magma_bench.registry import requirements_met
 
-        missing = missing_modules(cls.requires)
-        if missing:
-            return False, f"needs {', '.join(missing)} (pip install {' '.join(missing)})"
-        return True, ""
+        return requirements_met(cls.requires)
 
     def generate(self, requests: list[Request]) -> list[str]:
         """One output text per request, same order. Raise on failure: the evaluator then retries

@@ -68,12 +68,9 @@ class _Common:
     @classmethod
     def availability(cls) -> tuple[bool, str]:
         """(runnable here, reason if not). Must stay cheap: `magma-bench list` calls it."""
-        from magma_bench.registry import missing_modules
+        from magma_bench.registry import requirements_met
 
-        missing = missing_modules(cls.requires)
-        if missing:
-            return False, f"needs {', '.join(missing)} (pip install {' '.join(missing)})"
-        return True, ""
+        return requirements_met(cls.requires)
 
     def generation_args(self) -> dict[str, Any]:
         """The variant arguments that change the offline suite's files (they key its cache).

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,11 @@ def load_hf_rows(data_dir: Path, split: str | None = None) -> list[dict[str, Any
         shards = chosen or shards
     if not shards:
         raise UserError(f"{data_dir}: no parquet shards or saved dataset found")
+    return read_parquet(shards)
+
+
+def read_parquet(shards: Sequence[Path]) -> list[dict[str, Any]]:
+    """The rows of these parquet shards, in order; an unreadable one is one line naming it."""
     try:
         import pyarrow.parquet as pq
     except ImportError:

@@ -148,3 +148,12 @@ def missing_modules(modules: tuple[str, ...] | list[str]) -> list[str]:
         except (ImportError, ValueError):
             out.append(m)
     return out
+
+
+def requirements_met(modules: tuple[str, ...] | list[str]) -> tuple[bool, str]:
+    """(all importable, the install hint naming the ones that are not): what `availability` of
+    benchmarks and adapters reports for their `requires`."""
+    missing = missing_modules(modules)
+    if missing:
+        return False, f"needs {', '.join(missing)} (pip install {' '.join(missing)})"
+    return True, ""

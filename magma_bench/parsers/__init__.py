@@ -1,4 +1,4 @@
-"""Reading model replies: option letters, yes/no, grounding and UI actions.
+"""Reading model replies: option letters, yes/no, grounding, UI actions and free text.
 
 Parsing is kept apart from scoring (`magma_bench.metrics`): a parser turns a reply into what
 the official script would compare, a metric scores that. Where official scripts read replies
@@ -21,11 +21,12 @@ from magma_bench.parsers.choice import (
     vwb_last_mentioned,
 )
 from magma_bench.parsers.grounding import grounding_from_point, parse_grounding, resolve_point
+from magma_bench.parsers.text import nonblank
 from magma_bench.parsers.yesno import first_sentence_negation, first_truth_word, opening_yes_no
 
 __all__ = [
     "aitw_step", "first_capital_letter", "first_sentence_negation", "first_standalone_letter", "first_truth_word",
     "grounding_from_point", "index_letter", "last_mentioned_option", "last_mentioned_option_text", "leading_letter",
-    "letters", "mind2web_action", "opening_yes_no", "option_form_letter", "parse_grounding", "reads_option_text",
+    "letters", "mind2web_action", "nonblank", "opening_yes_no", "option_form_letter", "parse_grounding", "reads_option_text",
     "resolve_point", "seeclick_dict", "vwb_choice_index", "vwb_last_mentioned",
 ]

@@ -123,6 +123,19 @@ def _padded(text: str) -> str:
     return " " + text + " "
 
 
+def _named(response: str, choices: Sequence[str], loose_forms: tuple[str, ...]) -> tuple[list[str], bool]:
+    """(options named, bracketed): those written "(X)", else those in the first of `loose_forms`
+    ("{} " and the like) that names any, MMMU's stage order."""
+    named = [c for c in choices if f"({c})" in response]
+    if named:
+        return named, True
+    for form in loose_forms:
+        named = [c for c in choices if form.format(c) in response]
+        if named:
+            break
+    return named, False
+
+
 def _last(candidates: list[str], positions: list[int]) -> str:
     """np.argmax over positions: the largest, the first of equals."""
     best = max(range(len(candidates)), key=lambda i: (positions[i], -i))
@@ -132,14 +145,8 @@ def _last(candidates: list[str], positions: list[int]) -> str:
 def last_mentioned_option(text: str, n_options: int) -> str | None:
     """The letter stages of MMMU's `parse_multi_choice_response`: None when no letter form is
     found (the option-text stage needs the options: `last_mentioned_option_text`)."""
-    choices = letters(n_options)
     response = _padded(text)
-    candidates = [c for c in choices if f"({c})" in response]
-    bracketed = bool(candidates)
-    if not candidates:
-        candidates = [c for c in choices if f"{c} " in response]
-    if not candidates:
-        candidates = [c for c in choices if f"{c}." in response]
+    candidates, bracketed = _named(response, letters(n_options), ("{} ", "{}."))
     if not candidates:
         return None
     if len(candidates) == 1:
@@ -177,11 +184,7 @@ def vwb_last_mentioned(response: object, n: int = 8) -> str:
     for ch in (",", ".", "!", "?", ";", ":", "'", '"'):
         response = response.replace(ch, "")
     response = f" {response} "
-    choices = letters(n)
-    cands = [c for c in choices if f"({c})" in response]
-    bracket = bool(cands)
-    if not cands:
-        cands = [c for c in choices if f" {c} " in response]
+    cands, bracket = _named(response, letters(n), (" {} ",))
     if not cands:
         return "z"
     if len(cands) == 1:

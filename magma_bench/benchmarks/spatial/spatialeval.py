@@ -32,6 +32,7 @@ from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
 from magma_bench.parsers.choice import letters
+from magma_bench.parsers.text import nonblank
 from magma_bench.types import AnswerSpace, Request, Sample
 
 from ._spatialeval_extract import is_correct
@@ -190,9 +191,7 @@ class SpatialEval(Benchmark):
 
     def parse(self, text: str) -> str | None:
         """Scoring needs the task's extraction rules, so parsing only cleans the text."""
-        if not isinstance(text, str) or not text.strip():
-            return None
-        return text.strip()
+        return nonblank(text)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         if not isinstance(parsed, str):

@@ -56,23 +56,6 @@ def hub_shards(data_dir: Path, config: str, split: str) -> list[Path]:
     return out
 
 
-def read_shards(shards: Sequence[Path]) -> list[dict[str, Any]]:
-    """The rows of these parquet shards, in order; an unreadable one is one line naming it."""
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        from magma_bench.errors import MissingDependency
-
-        raise MissingDependency("reading parquet files needs pyarrow (pip install 'magma-bench[data]')") from None
-    rows: list[dict[str, Any]] = []
-    for path in shards:
-        try:
-            rows.extend(pq.read_table(path).to_pylist())
-        except Exception as e:  # pyarrow raises several types for a bad file
-            raise UserError(f"{path}: not a readable parquet file ({e})") from None
-    return rows
-
-
 def video_index(root: Path) -> dict[str, Path]:
     """Video files (and frame folders are not indexed) under root, by file stem."""
     index: dict[str, Path] = {}

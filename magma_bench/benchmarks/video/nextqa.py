@@ -32,14 +32,20 @@ from magma_bench.benchmarks.video._base import (
     VideoMC,
     frame_cache_for,
     hub_shards,
-    read_shards,
     require_videos,
     video_index,
 )
 from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import QA, collision_qas, fetch_qas, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, read_json, read_text, record_context, require_fields
+from magma_bench.hf_files import (
+    find_files,
+    read_json,
+    read_parquet,
+    read_text,
+    record_context,
+    require_fields,
+)
 from magma_bench.parsers.choice import (
     index_letter,
     last_mentioned_option,
@@ -76,7 +82,7 @@ class NextQA(VideoMC):
             shards = hub_shards(data_dir, "MC", self.hub_splits.get(split, split)) or hub_shards(data_dir, "MC", split)
             if not shards:
                 raise UserError(f"{data_dir}: no {self.name} {split} files (looked for {self.release.replace('<split>', split)})")
-            rows, where = read_shards(shards), str(shards[0].parent)
+            rows, where = read_parquet(shards), str(shards[0].parent)
         resolve = self._video_resolver(data_dir)
         cache = frame_cache_for(data_dir)
         samples = []

@@ -31,14 +31,13 @@ from magma_bench.benchmarks.video._base import (
     VideoMC,
     frame_cache_for,
     hub_shards,
-    read_shards,
     require_videos,
     video_index,
 )
 from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import NUMBERS, QA, absent_names, mc
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, record_context, require_fields
+from magma_bench.hf_files import load_hf_rows, read_parquet, record_context, require_fields
 from magma_bench.parsers.choice import first_capital_letter, index_letter
 from magma_bench.types import Sample
 
@@ -113,7 +112,7 @@ class VideoMME(VideoMC):
         data_dir = Path(data_dir)
         shards = hub_shards(data_dir, "videomme", split)
         if shards:
-            rows, where = read_shards(shards), shards[0].parent
+            rows, where = read_parquet(shards), shards[0].parent
         else:
             try:
                 rows, where = load_hf_rows(data_dir, split), data_dir

@@ -16,6 +16,7 @@ import numpy as np
 
 from magma_bench.benchmark import Aggregate, Benchmark, image_request
 from magma_bench.metrics.vqa import NORMALIZERS, vqa_accuracy
+from magma_bench.parsers.text import nonblank
 from magma_bench.types import AnswerSpace, Request, Sample
 
 POST_PROMPT = "\nAnswer the question using a single word or phrase."
@@ -59,9 +60,7 @@ class VQABase(Benchmark):
             reference=sample.meta["majority"], heuristic=sample.inputs.get("heuristic"))
 
     def parse(self, text: str) -> str | None:
-        if not isinstance(text, str) or not text.strip():
-            return None
-        return text.strip()
+        return nonblank(text)
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         if not isinstance(parsed, str):
