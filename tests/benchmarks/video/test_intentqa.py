@@ -18,13 +18,6 @@ CSV = """video_id,frame_count,width,height,question,answer,qid,type,a0,a1,a2,a3,
 """
 
 
-def test_oracle_and_random(offline_run, near_chance):
-    s = offline_run("intentqa", "oracle", 40)
-    assert s["headline"] == 100.0 and s["errors"] == 0 and s["n"] == 40
-    assert {"type/why", "type/how", "type/before_after"} <= set(s["metrics"])
-    near_chance(offline_run("intentqa", "random", 40), 0.2)
-
-
 def test_generated_schema(offline_run):
     import csv
     import glob

@@ -41,13 +41,6 @@ def official(tmp_path, write_video):
     return tmp_path
 
 
-def test_oracle_and_random(offline_run, near_chance):
-    s = offline_run("videomme", "oracle", 36)
-    assert s["headline"] == 100.0 and s["errors"] == 0 and s["n"] == 36
-    assert {"duration/short", "duration/medium", "duration/long"} <= set(s["metrics"])
-    near_chance(offline_run("videomme", "random", 36), 0.25)
-
-
 def test_official_parquet(official):
     bench = make_benchmark("videomme")
     samples = bench.load(official, "test")

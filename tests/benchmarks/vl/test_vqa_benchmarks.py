@@ -1,4 +1,5 @@
-"""VQAv2 and TextVQA: official layouts load, generated suites are real tasks, VQA accuracy scoring."""
+"""VQA-style suites end to end (oracle exact, random near chance, null 0: VQAv2, TextVQA, GQA, ChartQA,
+DocVQA); VQAv2 and TextVQA: official layouts load, generated suites are real tasks, VQA accuracy scoring."""
 
 from __future__ import annotations
 
@@ -19,19 +20,14 @@ from magma_bench.evaluator import RunConfig
 from magma_bench.runner import run
 
 
-@pytest.fixture()
-def data_root(tmp_path, monkeypatch):
-    monkeypatch.setenv("MAGMA_BENCH_DATA", str(tmp_path / "data"))
-    return tmp_path
-
-
-@pytest.mark.parametrize("name,lo,hi", [("vqav2", 15.0, 45.0), ("textvqa", 0.0, 12.0)])
-def test_oracle_exact_and_random_near_chance(data_root, name, lo, hi):
-    oracle = run(RunConfig(benchmark=name, adapter="oracle", out=data_root / "runs", n=80))
+@pytest.mark.parametrize("name,n,lo,hi", [("vqav2", 80, 15.0, 45.0), ("textvqa", 80, 0.0, 12.0), ("gqa", 60, 20.0, 60.0),
+                                          ("chartqa", 60, 0.0, 15.0), ("docvqa", 60, 0.0, 25.0)])
+def test_oracle_exact_and_random_near_chance(data_root, name, n, lo, hi):
+    oracle = run(RunConfig(benchmark=name, adapter="oracle", out=data_root / "runs", n=n))
     assert oracle["headline"] == 100.0 and oracle["errors"] == 0
-    rnd = run(RunConfig(benchmark=name, adapter="random", out=data_root / "runs", n=80))
+    rnd = run(RunConfig(benchmark=name, adapter="random", out=data_root / "runs", n=n))
     assert lo <= rnd["headline"] <= hi
-    assert run(RunConfig(benchmark=name, adapter="null", out=data_root / "runs", n=80))["headline"] == 0.0
+    assert run(RunConfig(benchmark=name, adapter="null", out=data_root / "runs", n=n))["headline"] == 0.0
 
 
 def test_vqav2_generated_answers_follow_the_rules(tmp_path):
