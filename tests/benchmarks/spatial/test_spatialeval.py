@@ -21,12 +21,6 @@ from magma_bench.parsers.choice import option_form_letter
 from magma_bench.runner import run
 
 
-@pytest.fixture()
-def data_root(tmp_path, monkeypatch):
-    monkeypatch.setenv("MAGMA_BENCH_DATA", str(tmp_path / "data"))
-    return tmp_path
-
-
 @pytest.mark.parametrize("mode", ["tqa", "vqa"])
 def test_oracle_exact_and_random_near_chance(data_root, mode):
     oracle = run(RunConfig(benchmark="spatialeval", adapter="oracle", out=data_root / "runs", n=90,
