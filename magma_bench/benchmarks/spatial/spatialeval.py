@@ -65,8 +65,6 @@ def options_of(text: str) -> list[str]:
 class SpatialEval(Benchmark):
     name = "spatialeval"
     domain = "spatial"
-    splits = ("test",)
-    default_split = "test"
     default_n = 300
     group_key = "task"
     requires = ("datasets",)

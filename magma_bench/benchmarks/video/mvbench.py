@@ -61,8 +61,6 @@ POST_PROMPT = "Only give the best option.\n"
 
 class MVBench(VideoMC):
     name = "mvbench"
-    splits = ("test",)
-    default_split = "test"
     default_n = 200
     group_key = "task"  # headline = mean over tasks
     frame_mode = "middle"

@@ -94,8 +94,6 @@ def videomme_qas(clip: clips.Clip, rng: np.random.Generator) -> list[QA]:
 
 class VideoMME(VideoMC):
     name = "videomme"
-    splits = ("test",)
-    default_split = "test"
     default_n = 180
     max_options = 4
     default_frames = 16  # long offline clips hold up to four trips

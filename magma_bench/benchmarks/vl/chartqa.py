@@ -39,8 +39,6 @@ LABELS = ("Brazil", "Canada", "France", "Japan", "Kenya", "Mexico", "Norway", "P
 
 class ChartQA(VQABase):
     name = "chartqa"
-    splits = ("test",)
-    default_split = "test"
     default_n = 300
     type_key = "type"
     group_key = "type"

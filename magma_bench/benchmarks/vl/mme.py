@@ -65,8 +65,6 @@ def category_dirs(data_dir: Path) -> dict[str, Path]:
 class MME(Benchmark):
     name = "mme"
     domain = "vl"
-    splits = ("test",)
-    default_split = "test"
     default_n = 240
     requires = ("datasets",)
     official_id = ("question_id + TAB + question: lmms-lab/MME's question_id (<category>/<image file>, the pair "

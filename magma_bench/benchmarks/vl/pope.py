@@ -56,8 +56,6 @@ PROMPT = "{question}\nAnswer the question using a single word or phrase."
 class Pope(Benchmark):
     name = "pope"
     domain = "vl"
-    splits = ("test",)
-    default_split = "test"
     default_n = 540
     headline_key = "f1"
     official_id = ("question_id (restarts at 1 in each coco_pope_<category>.json, which evaluate.py scores one "
