@@ -77,7 +77,7 @@ def limit_notes(results: Sequence[RunResult]) -> dict[Path, str]:
                 continue
             if _is_blind(r):
                 notes[r.run_dir] = "blind control: " + ("above random, so text priors alone score" if apart else
-                                                        "at chance, as it should be")
+                                                        "not above random, as it should be")
             elif not apart:
                 why = ""
                 if r.benchmark in READS_TEXT:
