@@ -21,6 +21,7 @@ import numpy as np
 
 from magma_bench.action_spec import spec_of
 from magma_bench.adapter import Adapter, Capability
+from magma_bench.errors import NotApplicable
 from magma_bench.types import AnswerSpace, Request
 
 _ALL = frozenset(Capability)
@@ -88,7 +89,8 @@ class OracleAdapter(Adapter):
 
     def act(self, observations: list[dict[str, Any]], instructions: list[str]) -> list[list[float]]:
         if any("expert_action" not in o for o in observations):  # LIBERO: every episode errors, shown as n/a
-            raise ValueError("oracle is n/a here: this environment exposes no expert action (observation['expert_action'])")
+            raise NotApplicable("oracle is n/a here: this environment exposes no expert action "
+                                "(observation['expert_action'])")
         return [list(map(float, o["expert_action"])) for o in observations]
 
 

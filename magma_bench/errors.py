@@ -15,6 +15,12 @@ class MissingDependency(UserError):
     """An optional package or asset is not installed; the message says what to install."""
 
 
+class NotApplicable(Exception):
+    """An adapter that cannot answer this kind of item by design (the oracle on an environment with
+    no expert). Its samples are recorded as errors (scored wrong, shown as n/a), but a run where
+    every sample is n/a is not a failed run."""
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """' (did you mean: a, b?)' for close names, or ''."""
     close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.5)

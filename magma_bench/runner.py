@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from magma_bench.benchmark import Benchmark
-from magma_bench.errors import UserError
+from magma_bench.errors import NotApplicable, UserError
 from magma_bench.evaluator import (
     ProgressHook,
     RunConfig,
@@ -282,6 +282,8 @@ def all_errored(summary: dict[str, Any]) -> str | None:
     n, top = summary.get("n", 0), summary.get("top_error")
     if not n or summary.get("errors", 0) < n or top is None:
         return None
+    if top["count"] == n and top["example"].startswith(NotApplicable.__name__):
+        return None  # n/a by design (the oracle without an expert): shown as n/a, not a failure
     return f"every sample errored ({n} of {n}); most common ({top['count']}x): {top['example']}"
 
 

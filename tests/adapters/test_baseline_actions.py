@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from magma_bench.action_spec import HARNESS, SIMPLER_BRIDGE, SIMPLER_GOOGLE, TABLETOP_BRIDGE, libero_spec
+from magma_bench.errors import NotApplicable
 from magma_bench.registry import make_adapter
 
 
@@ -55,9 +56,9 @@ def test_oracle_without_expert_is_na_on_the_leaderboard(tmp_path):
     from magma_bench.leaderboards.html import runs_table
     from magma_bench.leaderboards.results import load_results
 
-    with pytest.raises(ValueError, match="oracle is n/a here: this environment exposes no expert action"):
+    with pytest.raises(NotApplicable, match="oracle is n/a here: this environment exposes no expert action"):
         make_adapter("oracle").act([{"image": None, "action_spec": libero_spec()}], ["x"])
-    recs = [{"id": f"libero_goal/0/{i}", "scores": {"success": 0.0, "steps": 0.0}, "error": "ValueError: no expert"}
+    recs = [{"id": f"libero_goal/0/{i}", "scores": {"success": 0.0, "steps": 0.0}, "error": "NotApplicable: no expert"}
             for i in range(3)]
     d = write_run(tmp_path, "libero", "oracle", recs, headline=0.0)
     s = json.loads((d / "summary.json").read_text())

@@ -68,3 +68,14 @@ def test_over_a_fifth_errored_warns_in_line_and_summary(tmp_path):
     summary = json.loads(summary_path.read_text())
     assert 0.2 < summary["error_rate"] < 1.0, summary["error_rate"]
     assert "WARNING:" in output and summary["warnings"][0].startswith(f"{summary['errors']} of {summary['n']}")
+
+
+def test_a_run_that_is_n_a_by_design_is_not_a_failure():
+    """The oracle on an environment with no expert (LIBERO) errors on every episode with
+    NotApplicable: the leaderboard shows n/a, and the run (and so `make bench`'s sweep) succeeds."""
+    from magma_bench.runner import all_errored
+
+    na = {"n": 2, "errors": 2, "top_error": {"count": 2, "example": "NotApplicable: oracle is n/a here"}}
+    broken = {"n": 2, "errors": 2, "top_error": {"count": 2, "example": "ValueError: boom"}}
+    assert all_errored(na) is None
+    assert all_errored(broken).startswith("every sample errored (2 of 2)")
