@@ -66,6 +66,7 @@ class MME(Benchmark):
     name = "mme"
     domain = "vl"
     default_n = 240
+    headline_max = 2000.0  # perception: 10 categories x (acc + acc+), 100 each at most; the plot axis top
     requires = ("datasets",)
     official_id = ("question_id + TAB + question: lmms-lab/MME's question_id (<category>/<image file>, the pair "
                    "key lmms-eval and LLaVA's MME scripts use) and the question as the release writes it, which "
