@@ -147,6 +147,10 @@ def _lmms_eval(tasks: Path, model: str, model_args: str) -> tuple[float, list[di
 
 
 def _compare(samples: list[Any], mb: dict[str, dict], le: list[dict[str, Any]]) -> dict[str, float]:
+    """Raw answers and per-sample scores side by side. Equal answers can score differently: lmms-eval's
+    POPE task is an exact match after lower/strip ("no." scores 0), magma-bench follows the official
+    POPE script (the answer's first sentence, "no"/"not" in it means no). They agree on a model that
+    answers a bare Yes/No (a trained checkpoint), not on a random-init one's free text."""
     if len(le) != len(samples) or set(mb) != {s.id for s in samples}:
         raise RuntimeError(f"lmms perf: {len(mb)} magma-bench records, {len(le)} lmms-eval samples, "
                            f"{len(samples)} questions")
