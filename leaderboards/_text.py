@@ -23,10 +23,6 @@ def md(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
-def md_unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def tex(text: object) -> str:
     """LaTeX-safe text (`magma_bench.text_out.tex_escape`, shared with `magma-bench report`);
     the paper's footnote marks and check marks become math symbols."""
