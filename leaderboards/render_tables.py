@@ -106,18 +106,43 @@ def heading(table: Table) -> str:
     return f"{table.paper_ref}: {table.title}"
 
 
+def group_spans(table: Table, pcs: list[PrintedColumn]) -> list[tuple[str, int, int]]:
+    """(label, first, last) per column group: the printed columns it spans, as indexes into `pcs`."""
+    index = {k: i for i, p in enumerate(pcs) for k in p.keys}
+    return [(g.label, min(index[k] for k in g.keys), max(index[k] for k in g.keys)) for g in table.groups]
+
+
+def header_labels(table: Table, pcs: list[PrintedColumn], *, short: bool) -> list[str]:
+    """The header row; `short` drops the words a drawn group row above already says (`short_label`)."""
+    results = [short_label(table, p.label, p.keys[0]) if short else p.label for p in pcs]
+    return [ROW_LABEL.get(table.id, "Model")] + [attr_label(table, k) for k in table.attr_keys] + results
+
+
+# How each format escapes text and marks the paper's best (bold) and second-best (underlined) cells.
+_MARKUP = {
+    "md": (md, "**{}**", "<u>{}</u>"),
+    "tex": (tex, r"\textbf{{{}}}", r"\underline{{{}}}"),
+    "html": (esc, "<b>{}</b>", "<u>{}</u>"),
+}
+
+
+def styled_cell(table: Table, row: Row, pc: PrintedColumn, places: dict[str, int], fmt: str) -> str:
+    """One printed cell in format `fmt` ("md", "tex", "html"): its halves escaped, styled, joined by "/"."""
+    escape, bold, underline = _MARKUP[fmt]
+    out = []
+    for text, style in cell_parts(table, row, pc, places):
+        t = escape(text)
+        if text and style is not None:
+            t = (bold if style == "bold" else underline).format(t)
+        out.append(t)
+    return "/".join(out)
+
+
 # -- markdown -----------------------------------------------------------------------------------
-def _md_styled(text: str, style: str | None) -> str:
-    t = md(text)
-    if not text or style is None:
-        return t
-    return f"**{t}**" if style == "bold" else f"<u>{t}</u>"
-
-
 def table_markdown(table: Table) -> str:
     places = column_decimals(table)
     pcs = printed_columns(table)
-    head = [ROW_LABEL.get(table.id, "Model")] + [attr_label(table, k) for k in table.attr_keys] + [p.label for p in pcs]
+    head = header_labels(table, pcs, short=False)
     align = [":--"] * (1 + len(table.attr_keys)) + ["--:"] * len(pcs)
     lines = [f"## {md(heading(table))}", "", md(table.caption), ""]
     if table.groups:
@@ -131,8 +156,7 @@ def table_markdown(table: Table) -> str:
     lines.append("|" + "|".join(align) + "|")
     for row in table.rows:
         cells = [md(row.model)] + [md(attr_text(row.attrs.get(k))) for k in table.attr_keys]
-        for pc in pcs:
-            cells.append("/".join(_md_styled(t, s) for t, s in cell_parts(table, row, pc, places)))
+        cells += [styled_cell(table, row, pc, places, "md") for pc in pcs]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", _legend_md(table), "", f"Source: arXiv 2502.13130v1, {md(table.paper_ref)}; "
               f"data: {md(SOURCE_NOTE)} (`{table.id}`).", ""]
@@ -145,13 +169,6 @@ def _legend_md(table: Table) -> str:
 
 
 # -- LaTeX --------------------------------------------------------------------------------------
-def _tex_styled(text: str, style: str | None) -> str:
-    t = tex(text)
-    if not text or style is None:
-        return t
-    return rf"\textbf{{{t}}}" if style == "bold" else rf"\underline{{{t}}}"
-
-
 def table_latex(table: Table) -> str:
     places = column_decimals(table)
     pcs = printed_columns(table)
@@ -164,42 +181,29 @@ def table_latex(table: Table) -> str:
              rf"\label{{tab:{table.id}}}", r"\resizebox{\linewidth}{!}{%", rf"\begin{{tabular}}{{{spec}}}",
              r"\toprule"]
     if table.groups:
-        index = {k: i for i, p in enumerate(pcs) for k in p.keys}
         cells, rules, col = [], [], 0
-        for g in table.groups:
-            first, last = min(index[k] for k in g.keys), max(index[k] for k in g.keys)
+        for label, first, last in group_spans(table, pcs):
             cells += [""] * (first - col)
-            span = last - first + 1
-            cells.append(rf"\multicolumn{{{span}}}{{c}}{{{tex(g.label)}}}")
+            cells.append(rf"\multicolumn{{{last - first + 1}}}{{c}}{{{tex(label)}}}")
             rules.append(rf"\cmidrule(lr){{{n_lead + first + 1}-{n_lead + last + 1}}}")
             col = last + 1
         cells += [""] * (len(pcs) - col)
         lines.append(" & ".join([""] * n_lead + cells) + r" \\")
         lines.append(" ".join(rules))
-    head = ([ROW_LABEL.get(table.id, "Model")] + [attr_label(table, k) for k in table.attr_keys]
-            + [short_label(table, p.label, p.keys[0]) for p in pcs])
-    lines.append(" & ".join(tex(h) for h in head) + r" \\")
+    lines.append(" & ".join(tex(h) for h in header_labels(table, pcs, short=True)) + r" \\")
     lines.append(r"\midrule")
     rules_before = set(RULES_BEFORE.get(table.id, ()))
     for row in table.rows:
         if row.id in rules_before:
             lines.append(r"\midrule")
         cells = [tex_label(row.model)] + [tex(attr_text(row.attrs.get(k))) for k in table.attr_keys]
-        for pc in pcs:
-            cells.append("/".join(_tex_styled(t, s) for t, s in cell_parts(table, row, pc, places)))
+        cells += [styled_cell(table, row, pc, places, "tex") for pc in pcs]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}}", rf"\end{{{env}}}", ""]
     return "\n".join(lines)
 
 
 # -- HTML (a fragment for the leaderboard page) --------------------------------------------------
-def _html_styled(text: str, style: str | None) -> str:
-    t = esc(text)
-    if not text or style is None:
-        return t
-    return f"<b>{t}</b>" if style == "bold" else f"<u>{t}</u>"
-
-
 def table_html(table: Table) -> str:
     """The table as printed, as an escaped HTML fragment (group header row, rules as borders)."""
     places = column_decimals(table)
@@ -207,26 +211,21 @@ def table_html(table: Table) -> str:
     n_lead = 1 + len(table.attr_keys)
     out = [f'<table class="paper" id="paper-{esc(table.id)}"><thead>']
     if table.groups:
-        index = {k: i for i, p in enumerate(pcs) for k in p.keys}
         cells, col = [f'<th colspan="{n_lead}"></th>'], 0
-        for g in table.groups:
-            first, last = min(index[k] for k in g.keys), max(index[k] for k in g.keys)
+        for label, first, last in group_spans(table, pcs):
             cells += ["<th></th>"] * (first - col)
-            cells.append(f'<th colspan="{last - first + 1}" class="group">{esc(g.label)}</th>')
+            cells.append(f'<th colspan="{last - first + 1}" class="group">{esc(label)}</th>')
             col = last + 1
         cells += ["<th></th>"] * (len(pcs) - col)
         out.append("<tr>" + "".join(cells) + "</tr>")
-    head = ([ROW_LABEL.get(table.id, "Model")] + [attr_label(table, k) for k in table.attr_keys]
-            + [short_label(table, p.label, p.keys[0]) for p in pcs])
+    head = header_labels(table, pcs, short=True)
     out.append("<tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr></thead><tbody>")
     rules_before = set(RULES_BEFORE.get(table.id, ()))
     for row in table.rows:
         cls = ' class="rule"' if row.id in rules_before else ""
         cells = [f"<td>{esc(row.model)}</td>"] + [f"<td>{esc(attr_text(row.attrs.get(k)))}</td>"
                                                   for k in table.attr_keys]
-        for pc in pcs:
-            parts = "/".join(_html_styled(t, s) for t, s in cell_parts(table, row, pc, places))
-            cells.append(f'<td class="num">{parts}</td>')
+        cells += [f'<td class="num">{styled_cell(table, row, pc, places, "html")}</td>' for pc in pcs]
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
