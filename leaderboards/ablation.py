@@ -176,6 +176,29 @@ def _best(ab: Ablation, key: str, model: str) -> float | None:
     return max(vals) if len(vals) > 1 else None
 
 
+# How each format escapes a cell and marks it: bold = best of a model's variants, a star = differs from the
+# same mixture without SoM+ToM (p < 0.05), then a suffix for offline-suite cells (the markdown only says so).
+_MARKS = {"md": (md, "**{}**", r"\*", " (off)"), "tex": (tex, r"\textbf{{{}}}", "$^{*}$", "")}
+
+
+def _row_cells(ab: Ablation, v: Variant, row: dict[str, Cell], fmt: str) -> list[str]:
+    """The result cells of one variant's row in format `fmt` ("md" or "tex"), marked."""
+    escape, bold, star, offline = _MARKS[fmt]
+    cells = []
+    for key, _ in ab.columns:
+        c = row.get(key)
+        t = escape(_cell_text(c))
+        if c is not None:
+            if _best(ab, key, v.model) == c.value:
+                t = bold.format(t)
+            if ab.significant(v, key):
+                t += star
+            if c.data == "offline":
+                t += offline
+        cells.append(t)
+    return cells
+
+
 def to_markdown(ab: Ablation) -> str:
     out = ["# Ablation: data mixtures x SoM+ToM (paper Table 3 layout)", "",
            "Our trainer's variants. Cells: value [95% CI]; bold = best of a model's variants; `*` = differs from "
@@ -187,19 +210,8 @@ def to_markdown(ab: Ablation) -> str:
     out.append("| Model | Pretrain Data | SoM+ToM | " + " | ".join(md(lbl) for _, lbl in ab.columns) + " |")
     out.append("|:--|:--|:--|" + "--:|" * len(ab.columns))
     for v, row in ab.rows:
-        cells = []
-        for key, _ in ab.columns:
-            c = row.get(key)
-            t = md(_cell_text(c))
-            if c is not None and _best(ab, key, v.model) == c.value:
-                t = f"**{t}**"
-            if c is not None and ab.significant(v, key):
-                t += r"\*"
-            if c is not None and c.data == "offline":
-                t += " (off)"
-            cells.append(t)
         out.append(f"| {md(v.row_label)} | {MIXTURES[v.mixture][1]} | {'✓' if v.somtom else '✗'} | "
-                   + " | ".join(cells) + " |")
+                   + " | ".join(_row_cells(ab, v, row, "md")) + " |")
     out += ["", "## With vs without SoM+ToM (paired)", ""]
     if not ab.paired:
         out += ["No mixture has runs both with and without SoM+ToM on the same samples.", ""]
@@ -222,17 +234,9 @@ def to_latex(ab: Ablation) -> str:
              "Model & Pretrain Data & SoM+ToM & " + " & ".join(tex(lbl) for _, lbl in ab.columns) + r" \\",
              r"\midrule"]
     for v, row in ab.rows:
-        cells = []
-        for key, _ in ab.columns:
-            c = row.get(key)
-            t = tex(_cell_text(c))
-            if c is not None and _best(ab, key, v.model) == c.value:
-                t = rf"\textbf{{{t}}}"
-            if c is not None and ab.significant(v, key):
-                t += "$^{*}$"
-            cells.append(t)
         lines.append(" & ".join([tex(v.row_label), tex(MIXTURES[v.mixture][1]),
-                                 r"$\checkmark$" if v.somtom else r"$\times$"] + cells) + r" \\")
+                                 r"$\checkmark$" if v.somtom else r"$\times$"] + _row_cells(ab, v, row, "tex"))
+                     + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}", ""]
     return "\n".join(lines)
 
