@@ -84,35 +84,40 @@ def read_text(path: Path) -> str:
         raise UserError(f"{path}: is a directory, expected a file") from None
 
 
-def read_json(path: Path) -> Any:
-    """A whole JSON document; bad bytes or bad JSON are one line naming file:line."""
+def parse_json(text: str | bytes, path: Path, lineno: int = 1) -> Any:
+    """`text` (from `path`, starting on line `lineno`) as JSON; bad JSON is one line naming file:line."""
     try:
-        return json.loads(read_text(path))
+        return json.loads(text)
     except json.JSONDecodeError as e:
-        raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+        raise UserError(f"{path}:{lineno + e.lineno - 1}: not valid JSON ({e.msg})") from None
+
+
+def read_json(path: Path) -> Any:
+    """A whole JSON document; bad bytes or bad JSON are one line naming file:line. A missing or
+    unreadable file stays an OSError, for the caller to say what the file was for."""
+    return parse_json(read_text(path), path)
+
+
+def json_lines(path: Path, text: str | None = None) -> Iterator[tuple[int, Any]]:
+    """(line number, value) per non-blank line of a JSON Lines file (`text`: its contents, when
+    already read); bad bytes or a bad line are one line naming file:line. Lines end at "\n" only:
+    a record may hold U+2028 and the like unescaped (`ensure_ascii=False` writes them so)."""
+    text = read_text(path) if text is None else text
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            yield lineno, parse_json(line, path, lineno)
 
 
 def read_json_lines_or_array(path: Path) -> list[dict[str, Any]]:
     """A file that is either a JSON array or JSON Lines (both forms exist in official releases).
     Records are returned as they are; loaders check each one (`require_fields`)."""
     text = read_text(path)
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise UserError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
-        if not isinstance(data, list):
-            raise UserError(f"{path}: expected a JSON array or JSON Lines, got a {type(data).__name__}")
-        return data
-    rows = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise UserError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
-    return rows
+    if not text.lstrip().startswith("["):
+        return [row for _, row in json_lines(path, text)]
+    data = parse_json(text, path)
+    if not isinstance(data, list):
+        raise UserError(f"{path}: expected a JSON array or JSON Lines, got a {type(data).__name__}")
+    return data
 
 
 def materialize_image(image: Any, cache_dir: Path, key: str) -> Path:

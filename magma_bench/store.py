@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from magma_bench.errors import UserError
+from magma_bench.hf_files import json_lines
 
 RECORDS = "records.jsonl"
 SUMMARY = "summary.json"
@@ -115,17 +116,10 @@ def write_json_atomic(path: Path, obj: Any) -> None:
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Every JSON object in a JSONL file; a bad line raises UserError naming file:line."""
     out = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise UserError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
-            if not isinstance(obj, dict):
-                raise UserError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
-            out.append(obj)
+    for lineno, obj in json_lines(path):
+        if not isinstance(obj, dict):
+            raise UserError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
+        out.append(obj)
     return out
 
 

@@ -25,6 +25,7 @@ from PIL import Image
 from magma_bench.benchmarks.ui.grounding import PROMPT as UI_PROMPT
 from magma_bench.benchmarks.ui.grounding import SOM_PROMPT as UI_SOM_HINT
 from magma_bench.errors import UserError
+from magma_bench.hf_files import json_lines, read_text
 from magma_bench.marks import UI_FONT_PX
 from magma_bench.model.formats import action_prompt, format_coordinate
 from magma_bench.trainer import som, tom
@@ -78,25 +79,17 @@ def chat(image: str | Path, prompt: str, answer: str) -> list[dict[str, Any]]:
 
 def write_jsonl(examples: Sequence[Example], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(e.to_json() + "\n" for e in examples))
+    path.write_text("".join(e.to_json() + "\n" for e in examples), encoding="utf-8")
     return path
 
 
 def read_jsonl(path: Path) -> list[Example]:
-    out = []
+    """The examples `write_jsonl` wrote; a bad line or record is one UserError naming file and line."""
     try:
-        lines = Path(path).read_text().splitlines()
+        text = read_text(path)
     except OSError as e:
         raise UserError(f"{path}: cannot read examples ({e})") from None
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise UserError(f"{path}: line {i + 1} is not JSON ({e})") from None
-        out.append(Example.from_dict(d, f"{path}: line {i + 1}"))
-    return out
+    return [Example.from_dict(d, f"{path}: line {lineno}") for lineno, d in json_lines(path, text)]
 
 
 # -- builders ---------------------------------------------------------------------------------------

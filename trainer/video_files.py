@@ -17,13 +17,13 @@ always hold a few), and a source with no readable video at all is an error.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from magma_bench.errors import UserError
+from magma_bench.hf_files import read_json
 from magma_bench.trainer import data
 from magma_bench.trainer.data import Example
 
@@ -39,10 +39,7 @@ def list_files(root: Path) -> list[tuple[Path, str]]:
     texts: dict[str, str] = {}
     ann = root / ANNOTATIONS
     if ann.is_file():
-        try:
-            texts = json.loads(ann.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise UserError(f"{ann}:{e.lineno}: not valid JSON ({e.msg})") from None
+        texts = read_json(ann)
         if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
             raise UserError(f"{ann}: expected an object mapping video paths to their text")
     vids = sorted(p for p in root.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
@@ -59,11 +56,9 @@ def list_ssv2(labels: Path, videos: Path | None = None) -> list[tuple[Path, str]
     """(video, label) per record of a Something-Something v2 labels file."""
     labels = Path(labels)
     try:
-        rows = json.loads(labels.read_text(encoding="utf-8"))
+        rows = read_json(labels)
     except OSError as e:
         raise UserError(f"{labels}: cannot read the SSv2 labels file ({e})") from None
-    except json.JSONDecodeError as e:
-        raise UserError(f"{labels}:{e.lineno}: not valid JSON ({e.msg})") from None
     if not isinstance(rows, list):
         raise UserError(f"{labels}: expected a JSON array of SSv2 records")
     if videos is None:
