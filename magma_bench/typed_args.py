@@ -173,18 +173,21 @@ def _float(v: Any) -> float:
     return x
 
 
+def _json(text: str, expected: str) -> Any:
+    """A command-line string parsed as JSON; bad JSON raises _Bad(`expected`)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise _Bad(expected) from None
+
+
 def _listish(v: Any) -> list[Any]:
     if isinstance(v, list | tuple):
         return list(v)
     if isinstance(v, str):
         s = v.strip()
-        if s.startswith("["):
-            try:
-                got = json.loads(s)
-            except json.JSONDecodeError:
-                raise _Bad("a list (JSON `[a, b]` or `a,b`)") from None
-            if isinstance(got, list):
-                return got
+        if s.startswith("[") and isinstance(got := _json(s, "a list (JSON `[a, b]` or `a,b`)"), list):
+            return got
         return [x.strip() for x in s.split(",") if x.strip()]
     raise _Bad("a list")
 
@@ -248,10 +251,7 @@ def coerce_value(v: Any, hint: Any) -> Any:
         return out
     if origin is dict or hint is dict:
         if isinstance(v, str):
-            try:
-                v = json.loads(v)
-            except json.JSONDecodeError:
-                raise _Bad("a JSON object") from None
+            v = _json(v, "a JSON object")
         if isinstance(v, dict):
             return v
         raise _Bad("a mapping")

@@ -60,6 +60,18 @@ def test_numbers_lists_and_none():
         benchmark_args("screenspot_pro", {"language": False})
 
 
+def test_json_text_for_lists_and_mappings():
+    def target(xs: list[int] | None = None, opts: dict | None = None) -> None: ...
+
+    assert coerce_args(target, {"xs": "[1, 2]", "opts": '{"a": [1]}'}, "t") == {"xs": [1, 2], "opts": {"a": [1]}}
+    with pytest.raises(UserError, match=r"xs=.*expected a list \(JSON `\[a, b\]` or `a,b`\)"):
+        coerce_args(target, {"xs": "[1, 2"}, "t")
+    with pytest.raises(UserError, match=r"opts=.*expected a JSON object"):
+        coerce_args(target, {"opts": '{"a": 1'}, "t")
+    with pytest.raises(UserError, match=r"opts=.*expected a mapping"):
+        coerce_args(target, {"opts": "[1]"}, "t")
+
+
 def test_registered_variants_keep_their_fixed_arguments():
     with pytest.raises(UserError, match="'screenspot_v2' is the version='v2' variant"):
         benchmark_args("screenspot_v2", {"version": "v1"})
