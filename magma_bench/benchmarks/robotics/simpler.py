@@ -257,20 +257,21 @@ class SimplerEnvBackend(EnvBenchmark):
         self._envs.clear()
 
 
+def _robot_tasks(prefix: str) -> dict[str, str]:
+    """SimplerEnv task name -> our task name for one robot's tasks (SimplerEnv names them by robot
+    prefix), in `setup.TASKS` order: that table is the one list of tasks."""
+    return {name: t.ours for name, t in setup.TASKS.items() if name.startswith(prefix)}
+
+
 class SimplerEnvBridge(SimplerEnvBackend):
     name = "simplerenv_bridge"
     action_spec = SIMPLER_BRIDGE
     robot = "bridge"
-    tasks: ClassVar[dict[str, str]] = {
-        "widowx_spoon_on_towel": "put_spoon_on_towel", "widowx_carrot_on_plate": "put_carrot_on_plate",
-        "widowx_stack_cube": "stack_green_block_on_yellow_block",
-        "widowx_put_eggplant_in_basket": "put_eggplant_in_basket"}
+    tasks = _robot_tasks("widowx_")
 
 
 class SimplerEnvGoogle(SimplerEnvBackend):
     name = "simplerenv_google"
     action_spec = SIMPLER_GOOGLE
     robot = "google"
-    tasks: ClassVar[dict[str, str]] = {
-        "google_robot_pick_coke_can": "pick_coke_can", "google_robot_move_near": "move_near",
-        "google_robot_open_drawer": "open_drawer", "google_robot_close_drawer": "close_drawer"}
+    tasks = _robot_tasks("google_robot_")
