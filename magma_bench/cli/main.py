@@ -18,6 +18,10 @@ COMMANDS = {
     "compare": "magma_bench.cli.compare_cmd:compare_cmd",
     "sweep": "magma_bench.cli.sweep_cmd:sweep_cmd",
     "report": "magma_bench.cli.report_cmd:report_cmd",
+    "train": "magma_bench.cli.train_cmd:train_cmd",
+    "ablation": "magma_bench.cli.ablation_cmd:ablation_cmd",
+    "leaderboard": "magma_bench.cli.leaderboard_cmd:leaderboard_cmd",
+    "perf": "magma_bench.cli.perf_cmd:perf_cmd",
 }
 
 

@@ -32,6 +32,21 @@ def test_list_json_shape_and_no_heavy_imports(cli_env):
     subprocess.run([sys.executable, "-c", code], env=cli_env, check=True, capture_output=True)
 
 
+def test_help_of_every_subcommand_imports_nothing_heavy(cli_env):
+    """`magma-bench --help` loads every subcommand to list it; train, ablation, perf and leaderboard
+    read their options from the trainer's dataclasses and argparse parsers, still without torch."""
+    code = ("import sys; from magma_bench.cli.main import COMMANDS, main; "
+            "helps = [['--help']] + [[c, '--help'] for c in COMMANDS] "
+            "+ [['leaderboard', c, '--help'] for c in ('build', 'ablation', 'paper-tables')]; "
+            "codes = {' '.join(h): main(h) for h in helps}; assert set(codes.values()) == {0}, codes; "
+            "heavy = [m for m in ('torch', 'mujoco', 'playwright', 'transformers', 'cv2', 'matplotlib') "
+            "if m in sys.modules]; assert not heavy, heavy")
+    p = subprocess.run([sys.executable, "-c", code], env=cli_env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    for option in ("--grad-accum", "--group-by-length", "--variants", "--harness-only", "--no-plots"):
+        assert option in p.stdout, option
+
+
 def test_run_json_shape(tmp_path, cli_env):
     out = mb("run", "-b", "pope", "-a", "oracle", "--n", "60", "--out", tmp_path / "runs", "--json", env=cli_env)
     s = json.loads(out.stdout)

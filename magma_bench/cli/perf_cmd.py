@@ -1,0 +1,18 @@
+"""`magma-bench perf`: `python -m magma_bench.perf` with its own options, as click options."""
+
+from __future__ import annotations
+
+import click
+
+from magma_bench import perf
+from magma_bench.cli.argparse_options import argparse_options, argv_for, parser_of
+
+PARSER = parser_of(perf.main)
+
+
+@click.command("perf", params=argparse_options(PARSER))
+def perf_cmd(**values: object) -> None:
+    """Performance figures measured side by side in one run: printed as a table and saved as JSON."""
+    code = perf.main(argv_for(PARSER, values))
+    if code:
+        raise click.exceptions.Exit(code)
