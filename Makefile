@@ -27,7 +27,7 @@ $(CKPT)/model.safetensors: | install
 	$(PY) -m magma_bench.trainer.train --out $(CKPT)
 
 train: install
-	$(PY) -m magma_bench.trainer.train --out $(CKPT)
+	$(MB) train --out $(CKPT)
 
 # Multi-GPU / multi-node training on DeepSpeed ZeRO (docs/training-distributed.md): NGPUS per node,
 # HOSTFILE=<deepspeed hostfile> for several nodes; the gathered weights land in checkpoints/magma-$(PRESET).
@@ -44,14 +44,14 @@ train-distributed: install
 
 # The paper's Table 3 variants at one budget, evaluated through the evaluator, then the table.
 ablation: install
-	$(PY) -m magma_bench.trainer.ablation
-	$(PY) -m magma_bench.leaderboards ablation --runs runs --out runs/leaderboard
+	$(MB) ablation
+	$(MB) leaderboard ablation --runs runs --out runs/leaderboard
 
 paper-tables: install
-	$(PY) -m magma_bench.leaderboards paper-tables --out runs/leaderboard/paper
+	$(MB) leaderboard paper-tables --out runs/leaderboard/paper
 
 leaderboard: install
-	$(PY) -m magma_bench.leaderboards build --runs runs --out runs/leaderboard
+	$(MB) leaderboard build --runs runs --out runs/leaderboard
 
 test: install
 	$(PY) -m pytest -q -m "not slow and not gpu" -p no:cacheprovider
@@ -80,7 +80,7 @@ simplerenv:
 	VENV=$(SIMPLER_VENV) SIMPLER_DIR=$(SIMPLER_DIR) bash scripts/install_simplerenv.sh
 
 perf: install
-	$(PY) -m magma_bench.perf --out runs/perf/latest.json
+	$(MB) perf --out runs/perf/latest.json
 
 lint: install
 	$(VENV)/bin/ruff check magma_bench model trainer adapters leaderboards tests
