@@ -1,5 +1,5 @@
 """HF VLM baselines: a tiny random LLaVA-1.5 checkpoint (tokenizer, processor, chat template and
-weights all built here, nothing downloaded) run through the adapter and the real runner."""
+weights built by tiny_llava.py, nothing downloaded) run through the adapter and the real runner."""
 
 from __future__ import annotations
 
@@ -11,72 +11,13 @@ import pytest
 pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
 
+from tiny_llava import build_tiny_llava  # noqa: E402  (tests/adapters is on sys.path under pytest)
+
 from magma_bench.errors import UserError  # noqa: E402
 from magma_bench.evaluator import RunConfig  # noqa: E402
 from magma_bench.registry import make_adapter  # noqa: E402
 from magma_bench.runner import run  # noqa: E402
 from magma_bench.types import AnswerSpace, Request  # noqa: E402
-
-TEMPLATE = ("{% for m in messages %}{{ m['role'].upper() }}: {% for c in m['content'] %}"
-            "{% if c['type'] == 'image' %}<image>\n{% else %}{{ c['text'] }}{% endif %}{% endfor %}\n"
-            "{% endfor %}{% if add_generation_prompt %}ASSISTANT:{% endif %}")
-
-
-def build_tiny_llava(path, next_: bool = False):
-    """A byte-level BPE tokenizer, a CLIP image processor and a random LLaVA(-NeXT), saved like a hub snapshot."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-    from transformers import (
-        CLIPImageProcessorPil,
-        CLIPVisionConfig,
-        LlamaConfig,
-        LlavaConfig,
-        LlavaForConditionalGeneration,
-        LlavaProcessor,
-        PreTrainedTokenizerFast,
-    )
-
-    specials = ["<unk>", "<s>", "</s>", "<pad>", "<image>"]
-    alphabet = pre_tokenizers.ByteLevel.alphabet()
-    vocab = {t: i for i, t in enumerate(specials + sorted(alphabet))}
-    tk = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="<unk>"))
-    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tk.decoder = decoders.ByteLevel()
-    tok = PreTrainedTokenizerFast(tokenizer_object=tk, unk_token="<unk>", bos_token="<s>", eos_token="</s>",
-                                  pad_token="<pad>", additional_special_tokens=["<image>"])
-    image_id = tok.convert_tokens_to_ids("<image>")
-    if next_:
-        from transformers import (
-            LlavaNextConfig,
-            LlavaNextForConditionalGeneration,
-            LlavaNextImageProcessorPil,
-            LlavaNextProcessor,
-        )
-
-        grid = [[32, 64], [64, 32], [64, 64]]
-        proc = LlavaNextProcessor(
-            image_processor=LlavaNextImageProcessorPil(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32},
-                                                       image_grid_pinpoints=grid),
-            tokenizer=tok, patch_size=8, vision_feature_select_strategy="default", chat_template=TEMPLATE,
-            num_additional_image_tokens=1)
-        config_cls, model_cls, extra = LlavaNextConfig, LlavaNextForConditionalGeneration, {"image_grid_pinpoints": grid}
-    else:
-        proc = LlavaProcessor(image_processor=CLIPImageProcessorPil(size={"shortest_edge": 32},
-                                                                    crop_size={"height": 32, "width": 32}),
-                              tokenizer=tok, patch_size=8, vision_feature_select_strategy="default",
-                              chat_template=TEMPLATE, num_additional_image_tokens=1)
-        config_cls, model_cls, extra = LlavaConfig, LlavaForConditionalGeneration, {}
-    cfg = config_cls(
-        vision_config=CLIPVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
-                                       image_size=32, patch_size=8, projection_dim=32),
-        text_config=LlamaConfig(vocab_size=len(vocab), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                                num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-                                pad_token_id=3, bos_token_id=1, eos_token_id=2),
-        image_token_index=image_id, vision_feature_layer=-2, vision_feature_select_strategy="default", **extra)
-    torch.manual_seed(0)
-    model = model_cls(cfg).eval()
-    proc.save_pretrained(path)
-    model.save_pretrained(path, safe_serialization=True)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """magma-bench -> lmms-eval models: lmms-eval's own `llava_hf` back-end (chat and simple interfaces)
-driven by the `lmms` adapter on a tiny random LLaVA built here (no hub), each answer checked
+driven by the `lmms` adapter on a tiny random LLaVA (tiny_llava.py, no hub), each answer checked
 against greedy decoding done directly with transformers on the same prompt. Skipped without
 lmms-eval (`make test-lmms` runs these in .venv-lmms)."""
 
@@ -12,59 +12,20 @@ import pytest
 pytest.importorskip("lmms_eval", reason="lmms-eval is not installed here; `make test-lmms` runs this in .venv-lmms")
 torch = pytest.importorskip("torch")
 
+from tiny_llava import build_tiny_llava  # noqa: E402  (tests/adapters is on sys.path under pytest)
+
 from magma_bench.errors import UserError  # noqa: E402
 from magma_bench.evaluator import RunConfig  # noqa: E402
 from magma_bench.registry import make_adapter  # noqa: E402
 from magma_bench.runner import run  # noqa: E402
 
-WORDS = ("Is there a cat dog car person cup chair bottle in the image ? Answer question using single word "
-         "or phrase . yes no Yes No USER : ASSISTANT A chat between curious user and an artificial "
-         "intelligence assistant gives helpful detailed polite answers to 's questions")
-
 
 @pytest.fixture(scope="module")
 def llava(tmp_path_factory):
-    """A ~60k-parameter LlavaForConditionalGeneration with a byte-level BPE tokenizer and a CLIP
-    image processor (16x16 images, 8x8 patches: 4 image tokens), saved as a HF checkpoint."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import (
-        CLIPImageProcessor,
-        CLIPVisionConfig,
-        LlamaConfig,
-        LlavaConfig,
-        LlavaForConditionalGeneration,
-        LlavaProcessor,
-        PreTrainedTokenizerFast,
-    )
-
-    specials = ["<unk>", "<s>", "</s>", "<pad>", "<image>"]
-    bpe = Tokenizer(models.BPE(unk_token="<unk>"))
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    bpe.train_from_iterator([WORDS] * 4, trainers.BpeTrainer(
-        vocab_size=320, special_tokens=specials, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, unk_token="<unk>", bos_token="<s>", eos_token="</s>",
-                                  pad_token="<pad>")
-    tok.add_special_tokens({"additional_special_tokens": ["<image>"]})
-    image_id = tok.convert_tokens_to_ids("<image>")
-    proc = LlavaProcessor(
-        image_processor=CLIPImageProcessor(size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}),
-        tokenizer=tok, patch_size=8, vision_feature_select_strategy="default", image_token="<image>",
-        num_additional_image_tokens=1)
-    cfg = LlavaConfig(
-        vision_config=CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
-                                       image_size=16, patch_size=8, projection_dim=16),
-        text_config=LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-                                num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=512,
-                                pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
-                                eos_token_id=tok.eos_token_id, initializer_range=0.5),
-        image_token_index=image_id, vision_feature_layer=-1, vision_feature_select_strategy="default")
-    torch.manual_seed(0)
-    model = LlavaForConditionalGeneration(cfg).eval()
-    path = tmp_path_factory.mktemp("llava") / "tiny-llava"
-    model.save_pretrained(path)
-    proc.save_pretrained(path)
-    return path
+    """The tiny random LLaVA of tiny_llava.py without a chat template of its own (lmms-eval's llava_hf
+    brings one) and with sharp random logits, so the greedy answers compared below differ."""
+    return build_tiny_llava(tmp_path_factory.mktemp("llava") / "tiny-llava", chat_template=None,
+                            initializer_range=0.5)
 
 
 def _reference(path, text: str, image, max_new_tokens: int) -> str:
