@@ -25,20 +25,20 @@ def test_records_with_unicode_line_separators_round_trip(tmp_path):
     assert [n for n, _ in json_lines(path)] == [1, 2]
 
 
-def test_bad_line_is_named_by_its_file_line(tmp_path):
-    path = tmp_path / "r.jsonl"
-    path.write_text('{"id": 1}\n\n{"id": \n', encoding="utf-8")
-    for read in (read_jsonl, read_json_lines_or_array):
-        with pytest.raises(UserError, match=r"r\.jsonl:3: not valid JSON"):
+@pytest.mark.parametrize("text, readers", [
+    ('{"id": 1}\n\n{"id": \n', (read_jsonl, read_json_lines_or_array)),  # JSON Lines, a blank line before
+    ('[\n  {"id": 1},\n  {"id": 2,}\n]\n', (read_json, read_json_lines_or_array)),  # one array over lines
+])
+def test_bad_json_is_named_by_its_file_line(tmp_path, text, readers):
+    path = tmp_path / "f.json"
+    path.write_text(text, encoding="utf-8")
+    for read in readers:
+        with pytest.raises(UserError, match=r"f\.json:3: not valid JSON"):
             read(path)
 
 
-def test_whole_documents_name_the_line_of_the_error(tmp_path):
+def test_a_json_array_file_reads_whole(tmp_path):
     path = tmp_path / "a.json"
-    path.write_text('[\n  {"id": 1},\n  {"id": 2,}\n]\n', encoding="utf-8")
-    for read in (read_json, read_json_lines_or_array):
-        with pytest.raises(UserError, match=r"a\.json:3: not valid JSON"):
-            read(path)
     path.write_text(json.dumps([{"id": 1}]), encoding="utf-8")
     assert read_json(path) == read_json_lines_or_array(path) == [{"id": 1}]
 
