@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from ui_testutil import needs_browser
+from ui_testutil import load_error, needs_browser
 
-from magma_bench.errors import UserError
 from magma_bench.evaluator import RunConfig, make_record
 from magma_bench.metrics.ui import mind2web_f1, mind2web_op_string
 from magma_bench.parsers.actions import mind2web_action
@@ -69,9 +68,8 @@ def test_parse_action_forms():
 def test_bad_operation_names_episode_and_step(tmp_path):
     ep = {"annotation_id": "e", "confirmed_task": "t", "actions": [
         {"action_uid": "u", "operation": {"original_op": "DRAG"}, "bbox": {"x": 0, "y": 0, "width": 1, "height": 1}}]}
-    (tmp_path / "mind2web_data_test_domain.json").write_text(json.dumps([ep]))
-    with pytest.raises(UserError, match="episode 0 step 0"):
-        make_benchmark("mind2web").load(tmp_path, "test_domain")
+    files = {"mind2web_data_test_domain.json": [ep]}
+    assert "episode 0 step 0" in load_error("mind2web", tmp_path, "test_domain", files)
 
 
 @pytest.mark.browser
