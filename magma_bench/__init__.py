@@ -10,9 +10,20 @@ from magma_bench.errors import UserError
 from magma_bench.types import AnswerSpace, Episode, Request, Sample, StepResult
 
 __version__ = "0.1.0"
-SCHEMA_VERSION = 1
+_FROM_RECORDS = ("SCHEMA_VERSION", "Record", "Summary")
+
+
+def __getattr__(name: str) -> object:
+    """`magma_bench.records` is loaded on first use, so `python -m magma_bench.records` runs it fresh."""
+    if name in _FROM_RECORDS:
+        from magma_bench import records
+
+        return getattr(records, name)
+    raise AttributeError(f"module 'magma_bench' has no attribute {name!r}")
+
 
 __all__ = [
     "Adapter", "Aggregate", "AnswerSpace", "Benchmark", "Capability", "EnvBenchmark",
-    "Episode", "Request", "Sample", "StepResult", "UserError", "SCHEMA_VERSION", "__version__",
+    "Episode", "Record", "Request", "Sample", "StepResult", "Summary", "UserError", "SCHEMA_VERSION",
+    "__version__",
 ]

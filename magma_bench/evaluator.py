@@ -18,6 +18,7 @@ from typing import Any
 
 from magma_bench.benchmark import Benchmark, EnvBenchmark
 from magma_bench.errors import UserError
+from magma_bench.records import Record, Timing
 from magma_bench.store import RunStore, config_hash
 from magma_bench.types import Request, Sample
 
@@ -90,7 +91,14 @@ def _checked_scores(scores: Any) -> dict[str, float]:
 
 def make_record(bench: Benchmark, sample: Sample, text: str | None, error: str | None,
                 model_s: float = 0.0, harness_s: float = 0.0) -> dict[str, Any]:
-    """One record; never raises for one sample's problems. Errored or missing outputs are scored as
+    """One record (its JSON form); never raises for one sample's problems."""
+    return Record.of_sample(sample, text, *score_output(bench, sample, text, error),
+                            Timing.measured(model_s, harness_s)).to_json()
+
+
+def score_output(bench: Benchmark, sample: Sample, text: str | None,
+                 error: str | None) -> tuple[Any, dict[str, float], str | None]:
+    """(parsed, scores, error) of one output; never raises. Errored or missing outputs are scored as
     `parse -> None` (wrong). A parser or scorer that raises, or a scorer that returns something other
     than finite numbers, is this sample's error (`"parse: ..."` / `"score: ..."`): the sample is
     scored as unanswered (wrong) and the run goes on; a resumed run then skips it instead of
@@ -110,12 +118,7 @@ def make_record(bench: Benchmark, sample: Sample, text: str | None, error: str |
             scores = _checked_scores(bench.score(sample, None))
         except Exception:
             scores = {}  # aggregates read missing keys as 0 (wrong)
-    return {
-        "id": sample.id, "official_id": sample.official_id, "prediction": text, "parsed": parsed,
-        "target": sample.target,
-        "scores": scores, "error": error, "meta": sample.meta,
-        "timing": {"model_s": round(model_s, 6), "harness_s": round(harness_s, 6)},
-    }
+    return parsed, scores, error
 
 
 def evaluate_batch(bench: Benchmark, adapter: Any, batch: Sequence[Sample], caller: _Caller) -> list[dict]:
@@ -148,13 +151,12 @@ def evaluate_batch(bench: Benchmark, adapter: Any, batch: Sequence[Sample], call
                 except Exception as e:
                     errors[i] = f"adapter: {_short_error(e)}"
     model_s = time.perf_counter() - tm
-    recs = [make_record(bench, s, texts[i] if errors[i] is None else None, errors[i])
-            for i, s in enumerate(batch)]
+    outputs = [texts[i] if errors[i] is None else None for i in range(len(batch))]
+    scored = [score_output(bench, s, t, e) for s, t, e in zip(batch, outputs, errors, strict=True)]
     harness_s = time.perf_counter() - t0 - model_s
     k = len(batch)
-    for r in recs:
-        r["timing"] = {"model_s": round(model_s / k, 6), "harness_s": round(harness_s / k, 6)}
-    return recs
+    timing = Timing.measured(model_s / k, harness_s / k)  # the batch's seconds, shared equally
+    return [Record.of_sample(s, t, *sc, timing).to_json() for s, t, sc in zip(batch, outputs, scored, strict=True)]
 
 
 def check_unique_ids(items: Sequence[Any], where: str) -> None:

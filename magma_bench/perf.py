@@ -32,6 +32,7 @@ def null_pass(bench: object, data_dir: Path) -> tuple[int, float]:
     """(samples, seconds) to load a suite, build every request, answer with the null adapter,
     parse, score and aggregate: the harness cost of a benchmark, shared by the domain perf modules."""
     from magma_bench.adapters.baselines import NullAdapter
+    from magma_bench.evaluator import make_record
 
     adapter = NullAdapter()
     t0 = time.perf_counter()
@@ -41,8 +42,10 @@ def null_pass(bench: object, data_dir: Path) -> tuple[int, float]:
         batch = samples[start:start + 16]
         reqs = [bench.request(s) for s in batch]  # type: ignore[attr-defined]
         for s, text in zip(batch, adapter.generate(reqs), strict=True):
-            records.append({"scores": bench.score(s, bench.parse(text)),  # type: ignore[attr-defined]
-                            "meta": s.meta, "target": s.target})
+            rec = make_record(bench, s, text, None)  # type: ignore[arg-type]
+            if rec["error"]:  # a figure measured past a broken parser or scorer would mislead
+                raise RuntimeError(f"{s.id}: {rec['error']}")
+            records.append(rec)
     bench.aggregate(records)  # type: ignore[attr-defined]
     return len(samples), time.perf_counter() - t0
 
@@ -64,6 +67,7 @@ def harness_figures(n: int = 10000) -> dict[str, float]:
     already loaded), and the cost of skipping 10k recorded samples on resume."""
     from magma_bench.adapters.baselines import NullAdapter
     from magma_bench.evaluator import run_samples
+    from magma_bench.records import SCHEMA_VERSION
     from magma_bench.store import RunStore
 
     out: dict[str, float] = {}
@@ -71,7 +75,7 @@ def harness_figures(n: int = 10000) -> dict[str, float]:
         tmp = Path(t)
         bench, samples = _pope_samples(n, tmp)
         store = RunStore(tmp / "run")
-        done = store.open({"schema": 1})
+        done = store.open({"schema": SCHEMA_VERSION})
         t0 = time.perf_counter()
         recs = run_samples(bench, NullAdapter(), samples, store, done, batch_size=64, timeout_s=None)
         wall = time.perf_counter() - t0
@@ -83,7 +87,7 @@ def harness_figures(n: int = 10000) -> dict[str, float]:
         k = min(10000, n)
         t0 = time.perf_counter()
         store = RunStore(tmp / "run")
-        done = store.open({"schema": 1})
+        done = store.open({"schema": SCHEMA_VERSION})
         run_samples(bench, NullAdapter(), samples[:k], store, done, batch_size=64, timeout_s=None)
         store.close()
         out["resume_skip_10k_s"] = (time.perf_counter() - t0) * (10000 / k)

@@ -28,6 +28,7 @@ from typing import Any
 
 from magma_bench.benchmark import EnvBenchmark
 from magma_bench.errors import UserError
+from magma_bench.records import Record, Timing
 from magma_bench.store import RunStore
 from magma_bench.types import Episode
 from magma_bench.vector_env import EnvPool, error_text
@@ -69,13 +70,9 @@ def episode_record(episode: Episode, instruction: str, steps: int, info: dict[st
                    model_s: float, harness_s: float) -> dict[str, Any]:
     """One episode's record; success is read from the last step's info, and never with an error."""
     success = error is None and bool(info.get("success", False))
-    return {
-        "id": episode.id, "prediction": None, "parsed": None, "target": None,
-        "scores": {"success": 1.0 if success else 0.0, "steps": float(steps),
-                   **{k: float(v) for k, v in info.items() if k.startswith("progress")}},
-        "error": error, "meta": {**episode.meta, "instruction": instruction},
-        "timing": {"model_s": round(model_s, 6), "harness_s": round(harness_s, 6)},
-    }
+    scores = {"success": 1.0 if success else 0.0, "steps": float(steps),
+              **{k: float(v) for k, v in info.items() if k.startswith("progress")}}
+    return Record.of_episode(episode, instruction, scores, error, Timing.measured(model_s, harness_s)).to_json()
 
 
 def rollout(env: EnvBenchmark, adapter: Any, episode: Episode) -> dict[str, Any]:

@@ -26,12 +26,11 @@ from magma_bench.evaluator import (
     run_samples,
 )
 from magma_bench.provenance import revision, versions
+from magma_bench.records import SCHEMA_VERSION, Revision, Stats, Summary, Timing, TopError
 from magma_bench.registry import make_adapter, make_benchmark
 from magma_bench.rollout import run_episodes, run_episodes_vector
 from magma_bench.stats import bootstrap_ci
 from magma_bench.store import SUMMARY, RunStore, config_hash, write_json_atomic
-
-SCHEMA = 1
 
 
 def data_root() -> Path:
@@ -107,6 +106,11 @@ def resolve_data(bench: Any, cfg: RunConfig) -> tuple[Path | None, str]:
 
 
 def summarize(bench: Any, records: Sequence[dict], seed: int) -> dict[str, Any]:
+    """`record_stats` in its JSON form (the statistics part of summary.json)."""
+    return record_stats(bench, records, seed).to_json()
+
+
+def record_stats(bench: Any, records: Sequence[dict], seed: int) -> Stats:
     """Headline, sub-metrics, n, 95% bootstrap CI, errors and timing totals of a set of records.
     With no records (an empty split, `--limit 0`) the headline and CI are None: there is no number."""
     if records:
@@ -119,16 +123,13 @@ def summarize(bench: Any, records: Sequence[dict], seed: int) -> dict[str, Any]:
     errors = sum(1 for r in records if r.get("error"))
     top = top_error(records)
     warning = error_warning(errors, len(records), top)
-    return {
-        "n": len(records), "headline": headline, "metrics": metrics,
-        "ci95": [ci[0], ci[1]],
-        "errors": errors, "error_rate": round(errors / len(records), 6) if records else 0.0,
-        "top_error": top, "warnings": [warning] if warning else [],
-        "timing": {
-            "model_s": round(sum(r.get("timing", {}).get("model_s", 0.0) for r in records), 6),
-            "harness_s": round(sum(r.get("timing", {}).get("harness_s", 0.0) for r in records), 6),
-        },
-    }
+    return Stats(
+        n=len(records), headline=headline, metrics=metrics, ci95=[ci[0], ci[1]],
+        errors=errors, error_rate=round(errors / len(records), 6) if records else 0.0,
+        top_error=TopError(**top) if top else None, warnings=[warning] if warning else [],
+        timing=Timing.measured(sum(r.get("timing", {}).get("model_s", 0.0) for r in records),
+                               sum(r.get("timing", {}).get("harness_s", 0.0) for r in records)),
+    )
 
 
 ERROR_WARN_RATE = 0.2  # above this share of errored samples a summary warns
@@ -193,7 +194,7 @@ def prepare(cfg: RunConfig, adapter: Any) -> Prepared:
     desc = adapter.describe()
     identity = run_identity(cfg, bench, desc, data_dir, split)
     manifest = {
-        "schema": SCHEMA, "identity": identity, "config_hash": config_hash(identity),
+        "schema": SCHEMA_VERSION, "identity": identity, "config_hash": config_hash(identity),
         "data": data_kind, "revision": revision(), "versions": versions(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -236,16 +237,15 @@ def execute(p: Prepared, adapter: Any, items: Sequence[Any] | None = None, shard
 def finalize(p: Prepared, records: Sequence[dict], wall_s: float, resumed: int = 0) -> dict[str, Any]:
     """Write summary.json for a complete set of records and return it."""
     cfg = p.cfg
-    summary = {
-        "schema": SCHEMA, "benchmark": cfg.benchmark, "split": p.split, "adapter": cfg.adapter,
-        **summarize(p.bench, records, cfg.seed),
-        "data": p.data_kind, "data_dir": str(p.data_dir) if p.data_dir else None,
-        "seed": cfg.seed, "config_hash": p.manifest["config_hash"], "limit": cfg.limit,
-        "adapter_describe": p.adapter_desc, "benchmark_args": p.bench.args,
-        "revision": revision(), "versions": versions(),
-        "run_dir": str(p.run_dir), "resumed": resumed,
-    }
-    summary["timing"]["wall_s"] = round(wall_s, 3)
+    summary = Summary.of_run(
+        record_stats(p.bench, records, cfg.seed), wall_s,
+        benchmark=cfg.benchmark, split=p.split, adapter=cfg.adapter,
+        data=p.data_kind, data_dir=str(p.data_dir) if p.data_dir else None,
+        seed=cfg.seed, config_hash=p.manifest["config_hash"], limit=cfg.limit,
+        adapter_describe=p.adapter_desc, benchmark_args=p.bench.args,
+        revision=Revision(**revision()), versions=versions(),
+        run_dir=str(p.run_dir), resumed=resumed,
+    ).to_json()
     write_json_atomic(p.run_dir / SUMMARY, summary)
     return summary
 
@@ -323,7 +323,7 @@ def score_predictions(bench: Benchmark, samples: Sequence[Any], predictions: dic
             not_text.append(s.id)
             kind = "null" if p is None else type(p).__name__
             records.append(make_record(bench, s, None, f"prediction is {kind}, not a string"))
-    out = {"schema": SCHEMA, "benchmark": bench.name, "adapter": "predictions",
+    out = {"schema": SCHEMA_VERSION, "benchmark": bench.name, "adapter": "predictions",
            **summarize(bench, records, seed)}
     out["matched_by"] = matched.by
     out["missing_ids"] = missing
