@@ -13,18 +13,24 @@ step), the action from `output_ids[-8:-1]` against the tokenizer's base vocabula
 chosen as the `magma` adapter chooses them (unnorm_key, dataset_statistics.json, published sets),
 then mapped into the env's ActionSpec.
 
-Transformers: upstream's code targets 4.44-4.48, and there it reproduces the golden ids and actions
-(tests/adapters/test_magma_hf_upstream.py, transformers 4.48.3) once the ConvNeXt LayerScale
-`gamma`s, which transformers' loader renames away, are restored (`restore_gamma_beta`). Newer
-releases get shims for what loading needs (`_supports_sdpa`, `tie_weights(**kw)`, GenerationMixin,
-`Cache.seen_tokens`), and the model loads on 5.25, but upstream's `prepare_inputs_for_generation`
-/ image merge do not fit 5.x `generate` (its prefill passes no attention mask): run `magma_hf` from
-its own venv pinned to transformers 4.48 with `open_clip_torch` and `timm` (docs/magma-8b.md).
+Transformers: upstream's remote code targets 4.44-4.48. Its `prepare_inputs_for_generation` and
+image merge do not fit later `generate`s (4.57: no `Cache.seen_tokens`; 5.x names the KV cache
+`cache`, drops an all-ones attention mask that the merge then indexes as None, and counts positions
+over the unmerged ids), so `model.generate` is never called: upstream's own forward runs up to its
+LLaMA decoder (image features merged by its own code), and the decoder's own `generate` continues
+from those embeddings, the computation upstream's `generate` does on 4.48. Loading on newer releases
+needs shims (`_supports_sdpa`, `tie_weights(**kw)`, GenerationMixin, without which 5.x gives the
+model no generation config), and the ConvNeXt LayerScale `gamma`s, which transformers 4.x's loader
+renames away, are restored (`restore_gamma_beta`). Checked against the golden ids and actions
+upstream's code produced (tests/adapters/test_magma_hf_upstream.py) on transformers 4.48.3, 4.57.6
+and 5.25.0. The vision tower needs `open_clip_torch` and `timm` (extra `magma-hf`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -109,18 +115,56 @@ def remote_model_class(path: Path) -> Any:
     return cls
 
 
-def upstream_compat(model: Any) -> Any:
-    """Give an upstream remote-code model what it expects from transformers 4.4x: a `generate`
-    (GenerationMixin as a base class) and `seen_tokens` on the KV cache (= its sequence length)."""
-    from transformers import GenerationMixin
-    from transformers.cache_utils import DynamicCache
+class _AtDecoder(Exception):  # noqa: N818 - a stop signal, not an error
+    """Raised by the hook that stops upstream's forward where its decoder would start."""
 
-    if not hasattr(DynamicCache, "seen_tokens"):
-        DynamicCache.seen_tokens = property(lambda self: self.get_seq_length())  # type: ignore[attr-defined]
-    if not isinstance(model, GenerationMixin):
-        cls = type(model)
-        model.__class__ = type(cls.__name__, (cls, GenerationMixin), {"__module__": cls.__module__})
-    return model
+
+def merged_prompt(model: Any, inputs: Any) -> dict[str, Any]:
+    """The prompt as upstream's decoder receives it: upstream's own forward (vision tower, projector,
+    `_merge_input_ids_with_image_features`) runs and is stopped at the decoder's input, whose
+    `inputs_embeds` and `attention_mask` are returned."""
+    got: dict[str, Any] = {}
+
+    def grab(_module: Any, _args: Any, kwargs: dict[str, Any]) -> None:
+        got.update(kwargs)
+        raise _AtDecoder
+
+    handle = model.language_model.model.register_forward_pre_hook(grab, with_kwargs=True)
+    try:
+        model(**inputs, use_cache=False, return_dict=True)
+    except _AtDecoder:
+        pass
+    finally:
+        handle.remove()
+    if got.get("inputs_embeds") is None:
+        raise UserError(f"magma_hf: {type(model).__name__}.forward never reached language_model.model with "
+                        "inputs_embeds; this remote code is not the Magma-8B layout")
+    return {"inputs_embeds": got["inputs_embeds"], "attention_mask": got["attention_mask"]}
+
+
+def upstream_generate(model: Any, inputs: Any, **kwargs: Any) -> Any:
+    """The new token ids (no prompt) that upstream's `model.generate(**inputs, **kwargs)` gives on
+    transformers 4.48, on any release: its decoder's own `generate` from the merged prompt, under the
+    Magma model's generation config (its eos / pad ids)."""
+    merged = merged_prompt(model, inputs)
+    return model.language_model.generate(**merged, generation_config=model.generation_config, **kwargs)
+
+
+@contextmanager
+def vision_deps_named() -> Iterator[None]:
+    """Loading upstream's code imports open_clip, timm and torchvision (its vision tower and image
+    processor); when one is missing, say which and the pip command in one line, where transformers
+    would name the import (`pip install open_clip`, not a package) or raise mid-import."""
+    from magma_bench.errors import MissingDependency
+    from magma_bench.registry import missing_modules
+
+    try:
+        yield
+    except ImportError:
+        if not (missing := missing_modules(["open_clip", "timm", "torchvision"])):
+            raise
+        raise MissingDependency(f"magma_hf: upstream's remote code needs {', '.join(missing)}: pip install "
+                                "'magma-bench[magma-hf]' (torchvision built for your torch)") from None
 
 
 class MagmaHFAdapter(Adapter):
@@ -143,10 +187,12 @@ class MagmaHFAdapter(Adapter):
         import torch
         from transformers import AutoProcessor
 
-        self.processor = AutoProcessor.from_pretrained(self.path, trust_remote_code=True)
         dtype_kw = "dtype" if _transformers_version() >= (4, 56) else "torch_dtype"  # renamed in 4.56
-        self.model = upstream_compat(remote_model_class(self.path).from_pretrained(
-            self.path, trust_remote_code=True, use_safetensors=True, **{dtype_kw: getattr(torch, dtype)}).to(device).eval())
+        with vision_deps_named():
+            self.processor = AutoProcessor.from_pretrained(self.path, trust_remote_code=True)
+            self.model = remote_model_class(self.path).from_pretrained(
+                self.path, trust_remote_code=True, use_safetensors=True, **{dtype_kw: getattr(torch, dtype)})
+        self.model = self.model.to(device).eval()
         self.restored = restore_gamma_beta(self.model, self.path)
         self.device, self.dtype = device, getattr(torch, dtype)
         self._steps = 0
@@ -176,9 +222,8 @@ class MagmaHFAdapter(Adapter):
             text = "\n".join(p["text"] for p in msgs[-1]["content"] if p["type"] == "text")
             inputs = self._inputs(text, [load_image(s) for s in srcs])
             with torch.inference_mode():
-                ids = self.model.generate(**inputs, do_sample=False, num_beams=1, use_cache=True,
-                                          max_new_tokens=r.max_new_tokens)
-            new = ids[0, inputs["input_ids"].shape[-1]:]
+                new = upstream_generate(self.model, inputs, do_sample=False, num_beams=1, use_cache=True,
+                                        max_new_tokens=r.max_new_tokens)[0]
             out.append(self.processor.decode(new, skip_special_tokens=True).strip())
         return out
 
@@ -206,9 +251,10 @@ class MagmaHFAdapter(Adapter):
                 torch.manual_seed(int(hashlib.sha256(f"{self.seed}\x1f{obs.get('episode_id', ins)}\x1f"
                                                      f"{obs.get('step', self._steps)}".encode()).hexdigest()[:15], 16))
             with torch.inference_mode():
-                ids = self.model.generate(**inputs, do_sample=sample, num_beams=1, use_cache=True,
-                                          max_new_tokens=self.max_action_tokens,
-                                          **({"temperature": self.temperature} if sample else {}))
+                new = upstream_generate(self.model, inputs, do_sample=sample, num_beams=1, use_cache=True,
+                                        max_new_tokens=self.max_action_tokens,
+                                        **({"temperature": self.temperature} if sample else {}))
+            ids = torch.cat([inputs["input_ids"], new], dim=-1)  # upstream's generate returns prompt + new ids
             tok = ActionTokenizer.from_stats(self.processor.tokenizer.vocab_size, stats)
             raw = tok.decode(ids[0, -8:-1].tolist(), clip_ids=True)  # upstream: the 7 ids before the last
             out.append(convert(raw, output_spec(key), spec))
