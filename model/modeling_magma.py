@@ -25,31 +25,73 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from magma_bench.errors import UserError
 from magma_bench.model.configuration_magma import MagmaConfig
 from magma_bench.model.processing_magma import ImageViews
 
 
-class VisionTower(nn.Module):
-    """ConvNeXt trunk (stem + len(vision_dims) stages, total stride config.stride) from transformers."""
+class ConvTrunk(nn.Module):
+    """The `cnn` trunk: ConvNeXt's 4x4 stride-4 stem, then per stage `depth` conv3x3-GroupNorm-ReLU
+    layers, each stage after the first ending in a 2x2 max-pool (so the stride is ConvNeXt's).
+    Max-pooled ReLU features learn glyph shapes from scratch in hundreds of steps, where a tiny
+    ConvNeXt (linear stem and downsampling, LayerScale-damped blocks) stays near chance. The convs
+    run before each pool: pooling first (ConvNeXt's order) halves glyph recognition in that probe."""
 
     def __init__(self, cfg: MagmaConfig) -> None:
         super().__init__()
+        dims = cfg.vision_dims
+
+        def unit(c_in: int, c_out: int, k: int = 3, stride: int = 1) -> list[nn.Module]:
+            return [nn.Conv2d(c_in, c_out, k, stride=stride, padding=(k - 1) // 2 if stride == 1 else 0),
+                    nn.GroupNorm(min(8, c_out), c_out), nn.ReLU()]
+
+        self.stem = nn.Sequential(*unit(3, dims[0], k=4, stride=4))
+        stages = []
+        for i, (depth, c_out) in enumerate(zip(cfg.vision_depths, dims, strict=True)):
+            c_in = dims[max(0, i - 1)]
+            if depth == 0 and c_in != c_out:
+                raise UserError(f"MagmaConfig: cnn stage {i} has depth 0 but changes width {c_in} -> {c_out}")
+            layers: list[nn.Module] = []
+            for j in range(depth):
+                layers += unit(c_in if j == 0 else c_out, c_out)
+            stages.append(nn.Sequential(*layers, *([nn.MaxPool2d(2)] if i else [])))
+        self.stages = nn.ModuleList(stages)
+
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        x = self.stem(pixels)
+        for stage in self.stages:
+            x = stage(x)
+        return x
+
+
+class VisionTower(nn.Module):
+    """The image trunk (total stride config.stride): transformers' ConvNeXt (upstream's), or the
+    plain `cnn` trunk of the CPU presets."""
+
+    def __init__(self, cfg: MagmaConfig) -> None:
+        super().__init__()
+        self.grid_norm = cfg.vision_feature_norm == "grid"
+        if cfg.vision_trunk == "cnn":
+            self.cnn = ConvTrunk(cfg)
+            return
         from transformers import ConvNextConfig, ConvNextModel
 
         net = ConvNextModel(ConvNextConfig(
             num_channels=3, patch_size=4, num_stages=len(cfg.vision_dims), hidden_sizes=list(cfg.vision_dims),
             depths=list(cfg.vision_depths), hidden_act="gelu", layer_scale_init_value=cfg.vision_layer_scale_init,
             drop_path_rate=0.0))
-        self.grid_norm = cfg.vision_feature_norm == "grid"
         self.embeddings, self.encoder = net.embeddings, net.encoder  # the pooled head is not used
         for m in self.modules():  # open_clip's ConvNeXt-XXL uses eps 1e-5; transformers fixes 1e-6
             if isinstance(m, nn.LayerNorm):
                 m.eps = cfg.vision_norm_eps
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        x = self.embeddings(pixels)  # (N, C0, S/4, S/4)
-        for stage in self.encoder.stages:
-            x = stage(x)  # ... -> (N, C, g, g), g = S / config.stride
+        if hasattr(self, "cnn"):
+            x = self.cnn(pixels)  # (N, C, g, g)
+        else:
+            x = self.embeddings(pixels)  # (N, C0, S/4, S/4)
+            for stage in self.encoder.stages:
+                x = stage(x)  # ... -> (N, C, g, g), g = S / config.stride
         if self.grid_norm:
             x = F.instance_norm(x, eps=1e-5)
         return x.permute(0, 2, 3, 1)  # (N, g, g, C)
