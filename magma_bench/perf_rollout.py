@@ -71,6 +71,7 @@ class FixedCostAdapter:
 
 def episodes_per_min(num_envs: int, n_episodes: int, steps: int = 8, delay_s: float = 0.2) -> tuple[float, int]:
     """(episodes/min, act calls) of one run of `n_episodes` on the cheap env."""
+    from magma_bench.records import SCHEMA_VERSION
     from magma_bench.rollout import run_episodes, run_episodes_vector
     from magma_bench.store import RunStore
 
@@ -78,7 +79,7 @@ def episodes_per_min(num_envs: int, n_episodes: int, steps: int = 8, delay_s: fl
     adapter = FixedCostAdapter(delay_s)
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp) / "run")
-        done = store.open({"schema": 1})
+        done = store.open({"schema": SCHEMA_VERSION})
         try:
             t0 = time.perf_counter()
             if num_envs == 1:
