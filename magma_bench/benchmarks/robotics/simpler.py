@@ -20,8 +20,9 @@ Actions: our 7 floats [xyz (m), axis-angle (rad), gripper -1 open .. +1 closed] 
   then `2 * (g > 0) - 1`): our g < 0 (open) -> +1, else -1;
 - Google Robot: a relative closedness command. The Octo wrapper's sticky rule: the change of the
   open-fraction `prev_open - open` (0 on the first step); once |change| > 0.5 it is repeated
-  for `sticky_repeat` steps (counting the step that triggered it), then released. Octo uses
-  15; Magma's, OpenVLA-derived and CogACT agents use 10 (`sticky_repeat=10`).
+  for `sticky_repeat` steps (counting the step that triggered it), then released. Magma's own
+  agent (microsoft/Magma tools/simplerenv-magma, `MagmaInference(sticky_gripper_num_repeat=10)`),
+  the OpenVLA-derived and CogACT agents use 10, the default; Octo's uses 15 (`sticky_repeat=15`).
   The arm is passed through unclipped, as the wrappers do; `action_spec` states the range.
 The drawer tasks render ray-traced (prepackaged `shader_dir="rt"`): about 38 s per step on a CPU
 Vulkan driver, so they are refused there unless `allow_cpu_raytracing=true`.
@@ -41,7 +42,7 @@ from magma_bench.benchmarks.robotics import _simpler_setup as setup
 from magma_bench.errors import MissingDependency, UserError
 from magma_bench.types import Episode, StepResult
 
-STICKY_REPEAT = 15  # SimplerEnv's Octo wrapper, google_robot (sticky_gripper_num_repeat)
+STICKY_REPEAT = 10  # Magma's SimplerEnv agent (sticky_gripper_num_repeat; Octo's wrapper: 15)
 # drawer success thresholds on the drawer joint (m), OpenDrawerInSceneEnv / CloseDrawerInSceneEnv.evaluate;
 # a closing episode starts at cabinet_init_qpos 0.2
 OPEN_Q, CLOSED_Q, CLOSE_START_Q = 0.15, 0.05, 0.2

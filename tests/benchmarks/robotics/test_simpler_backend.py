@@ -195,6 +195,12 @@ def test_widowx_gripper_is_binarised_plus_one_open(fake: Recorder) -> None:
         env.to_env_action([0.0] * 6)
 
 
+def test_sticky_repeat_defaults_to_magmas_agent() -> None:
+    """microsoft/Magma tools/simplerenv-magma magma_model.py: sticky_gripper_num_repeat=10
+    (main_inference_magma.py leaves the override commented out); Octo's wrapper uses 15."""
+    assert SimplerEnvGoogle(episodes_per_task=1).sticky_repeat == 10
+
+
 @pytest.mark.parametrize("repeat", [15, 10])
 def test_google_gripper_follows_octo_sticky_rule(fake: Recorder, repeat: int) -> None:
     env = SimplerEnvGoogle(episodes_per_task=1, sticky_repeat=repeat)
