@@ -10,7 +10,8 @@ from pathlib import Path
 from magma_bench.errors import UserError
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The leaderboard subcommands (also `magma-bench leaderboard ...`, built from this parser)."""
     ap = argparse.ArgumentParser(prog="python -m magma_bench.leaderboards",
                                  description="Render the paper's tables and the measured leaderboards.")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -24,7 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--runs", type=Path, default=Path("runs"))
     a.add_argument("--out", type=Path, default=Path("runs/leaderboard"))
     a.add_argument("--no-plots", action="store_true", help="skip the matplotlib chart")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         if args.cmd == "paper-tables":
             from magma_bench.leaderboards.render_tables import write_paper_tables

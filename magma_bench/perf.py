@@ -111,11 +111,16 @@ def collect(skip_domains: bool = False) -> tuple[dict[str, float], dict[str, str
     return figures, skipped
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The options of `make perf` (also `magma-bench perf`, built from this parser)."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=Path("runs/perf/latest.json"))
     ap.add_argument("--harness-only", action="store_true")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     figures, skipped = collect(skip_domains=args.harness_only)
     from rich.console import Console
     from rich.table import Table

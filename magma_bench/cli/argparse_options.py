@@ -1,7 +1,7 @@
 """Click options generated from an argparse parser, and the argv that hands click's values back to it.
 
 `python -m magma_bench.perf` and `python -m magma_bench.leaderboards` define their options in an
-argparse parser built inside their `main(argv)`. `magma-bench perf` and `magma-bench leaderboard`
+argparse parser (their `build_parser()`). `magma-bench perf` and `magma-bench leaderboard`
 read that parser, show its options as click options (so `--help` lists them), and call the same
 `main` with an equivalent argv: each option is defined once, where it is used.
 """
@@ -9,35 +9,10 @@ read that parser, show its options as click options (so `--help` lists them), an
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-
-
-class _Parsed(Exception):
-    def __init__(self, parser: argparse.ArgumentParser) -> None:
-        super().__init__(parser.prog)
-        self.parser = parser
-
-
-def parser_of(main: Callable[[list[str]], Any]) -> argparse.ArgumentParser:
-    """The parser `main(argv)` builds, taken at its first parse call, so `main` runs nothing beyond
-    it. (The modules build their parser inside `main`; if one grows a `build_parser()`, use that.)"""
-
-    def stop(self: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> Any:
-        raise _Parsed(self)
-
-    real = argparse.ArgumentParser.parse_args, argparse.ArgumentParser.parse_known_args
-    argparse.ArgumentParser.parse_args = argparse.ArgumentParser.parse_known_args = stop  # type: ignore[method-assign]
-    try:
-        main([])
-    except _Parsed as p:
-        return p.parser
-    finally:
-        argparse.ArgumentParser.parse_args, argparse.ArgumentParser.parse_known_args = real  # type: ignore[method-assign]
-    raise TypeError(f"{main.__module__}.main returned without parsing its arguments")
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, tuple[argparse.ArgumentParser, str]]:

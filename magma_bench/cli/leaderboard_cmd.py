@@ -8,10 +8,11 @@ from functools import partial
 
 import click
 
-from magma_bench.cli.argparse_options import argparse_options, argv_for, parser_of, subcommands
+from magma_bench.cli.argparse_options import argparse_options, argv_for, subcommands
+from magma_bench.leaderboards.__main__ import build_parser
 from magma_bench.leaderboards.__main__ import main as leaderboards_main
 
-PARSER = parser_of(leaderboards_main)
+PARSER = build_parser()
 
 
 def _run(name: str, parser: argparse.ArgumentParser, **values: object) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from magma_bench import perf
-from magma_bench.cli.argparse_options import argparse_options, argv_for, parser_of
+from magma_bench.cli.argparse_options import argparse_options, argv_for
 
-PARSER = parser_of(perf.main)
+PARSER = perf.build_parser()
 
 
 @click.command("perf", params=argparse_options(PARSER))
