@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
 
-from test_hf_vlm_adapter import build_tiny_llava  # noqa: E402  (same folder, on sys.path under pytest)
+from tiny_llava import build_tiny_llava  # noqa: E402  (same folder, on sys.path under pytest)
 
 from magma_bench.errors import UserError  # noqa: E402
 from magma_bench.registry import make_adapter  # noqa: E402
