@@ -38,7 +38,8 @@ def tiny_train_config(tmp: Path, **kw):
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "mix.yaml").write_text(TINY_MIX)
     base = dict(out=str(tmp / "run"), mixture=str(tmp / "mix.yaml"), data_dir=str(tmp / "data"), steps=6,
-                image_check=0, batch_size=2, warmup=2, log_every=1, ckpt_every=2, lr=3e-3, min_lr=3e-4, threads=1)
+                image_check=0, batch_size=2, warmup=2, log_every=1, ckpt_every=2, lr=3e-3, min_lr=3e-4, threads=1,
+                vision_pretrain_steps=0)
     return TrainConfig(**{**base, **kw})
 
 

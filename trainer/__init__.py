@@ -13,6 +13,7 @@ Modules (pure functions unless noted; heavy imports happen inside functions):
   tfrecord   TFRecord framing and tf.train.Example parsing with protobuf (no TensorFlow)
   mixtures   mixture YAML (configs/mixtures) -> typed dataclasses -> sampled examples
   stream     which examples micro-batch k holds (a pure function of k: exact resume), length-grouped
+  vision_pretrain  stage 0: the vision tower learns dense scene labels before the decoder looks
   train      the training loop (`python -m magma_bench.trainer.train`), update_step apart
   perf       `make perf` figures
 """

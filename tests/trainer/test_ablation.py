@@ -29,7 +29,8 @@ def test_variants_train_and_evaluate_through_the_evaluator(tmp_path):
                                             "sources:\n  vl: {weight: 1.0, n: 4}\n")
     cfg = ablation.AblationConfig(out=str(tmp_path / "abl"), mixtures_dir=str(mixes), variants=("a", "b"),
                                   benchmarks=("pope",), n=12,
-                                  train=TrainConfig(steps=2, batch_size=2, warmup=1, log_every=1, threads=1))
+                                  train=TrainConfig(steps=2, batch_size=2, warmup=1, log_every=1, threads=1,
+                                                    vision_pretrain_steps=0))
     rows = ablation.run_ablation(cfg)
     assert [r["variant"] for r in rows] == ["a", "b"] and rows[1]["som"] is False
     doc = json.loads((tmp_path / "abl" / "ablation.json").read_text())
