@@ -2,8 +2,9 @@
 builder, a parser that never raises, a pure scorer and an aggregate in the paper's convention.
 
 Variants are constructor parameters (`ScreenSpot(version="v2")`), recorded in the run manifest.
-Scores are per-sample numbers in [0, 1]; aggregates (headline, sub-metrics, CIs) are reported in
-percent, as the paper prints them, unless a benchmark documents another scale (MME).
+Scores are per-sample numbers in [0, 1]. Each benchmark declares its metrics once (`metrics`, see
+`magma_bench.metrics.declare`): the headline, the sub-metrics and the bootstrap CIs all derive from
+that declaration, in percent as the paper prints them unless a metric documents another scale (MME).
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ import numpy as np
 
 from magma_bench.adapter import Capability
 from magma_bench.errors import UserError
+from magma_bench.metrics.declare import (
+    Columns,
+    Mean,
+    Metric,
+    OtherScores,
+    per_class,
+    report,
+    standard_metrics,
+)
 from magma_bench.types import Episode, Request, Sample, StepResult
 
 GENERATED_MARKER = "MAGMA_BENCH_GENERATED.json"
@@ -58,6 +68,9 @@ class _Common:
     # and `magma-bench run` refuses, a pair whose adapter lacks one.
     needs: ClassVar[frozenset[Capability]] = frozenset({Capability.TEXT})
 
+    # The metric declaration: the first metric is the headline (see magma_bench.metrics.declare).
+    metrics: ClassVar[tuple[Metric, ...]]
+
     def __init__(self, **args: Any) -> None:
         self.args = args
 
@@ -92,12 +105,34 @@ class _Common:
     def is_generated(data_dir: Path) -> bool:
         return (Path(data_dir) / GENERATED_MARKER).exists()
 
+    # -- aggregation: every number derives from `metrics` -----------------------------------------
+    def aggregate(self, records: Sequence[dict]) -> Aggregate:
+        """Headline (the first declared metric) and every declared sub-metric; no records, no numbers."""
+        if not records:
+            return Aggregate(0.0, {}, 0)
+        headline = float(self.statistic(self.columns(records), np.ones((1, len(records)), dtype=np.float32))[0])
+        return Aggregate(headline=headline, metrics=report(self.metrics, records), n=len(records))
+
+    def columns(self, records: Sequence[dict]) -> Columns:
+        """Per-sample arrays the headline is a function of (for bootstrap CIs and compare)."""
+        return self.metrics[0].columns(records)
+
+    def statistic(self, cols: Columns, weights: np.ndarray) -> np.ndarray:
+        """The headline for each row of bootstrap weights (B x n)."""
+        return self.metrics[0].statistic(cols, weights)
+
 
 class Benchmark(_Common, ABC):
     """Static samples scored one by one."""
 
+    # The standard declaration's two choices; a benchmark that needs more assigns `metrics` itself.
     headline_key: ClassVar[str] = "accuracy"  # per-sample score averaged for the headline
-    group_key: ClassVar[str | None] = None  # meta key: headline = mean of per-group means
+    group_key: ClassVar[str | None] = None  # meta field: headline = mean of per-group means, `<field>/<value>`
+
+    @per_class
+    def metrics(cls) -> tuple[Metric, ...]:
+        """`standard_metrics` of headline_key and group_key."""
+        return standard_metrics(cls.headline_key, cls.group_key)
 
     @abstractmethod
     def load(self, data_dir: Path, split: str) -> list[Sample]:
@@ -119,50 +154,16 @@ class Benchmark(_Common, ABC):
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         """Pure per-sample metrics in [0, 1]. `parsed` None (unparseable or errored) scores as wrong."""
 
-    # -- aggregation ---------------------------------------------------------------------------
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        """Headline + sub-metrics in percent. Default: mean of `headline_key` (over groups when
-        `group_key` is set), per-group means as `<group_key>/<value>`, and every other score key."""
-        cols = self.columns(records)
-        headline = float(self.statistic(cols, np.ones((1, len(records)), dtype=np.float32))[0])
-        metrics: dict[str, float] = {}
-        if records:
-            keys = sorted({k for r in records for k in r["scores"]})
-            for k in keys:
-                metrics[k] = 100.0 * float(np.mean([r["scores"].get(k, 0.0) for r in records]))
-            if self.group_key:
-                by: dict[str, list[float]] = {}
-                for r in records:
-                    by.setdefault(str(r["meta"].get(self.group_key)), []).append(r["scores"].get(self.headline_key, 0.0))
-                for g in sorted(by):
-                    metrics[f"{self.group_key}/{g}"] = 100.0 * float(np.mean(by[g]))
-        return Aggregate(headline=headline, metrics=metrics, n=len(records))
-
-    def columns(self, records: Sequence[dict]) -> dict[str, np.ndarray]:
-        """Per-sample arrays the headline statistic needs (used for bootstrap CIs and compare)."""
-        v = np.array([r["scores"].get(self.headline_key, 0.0) for r in records], dtype=np.float64)
-        cols = {"v": v}
-        if self.group_key:
-            labels = [str(r["meta"].get(self.group_key)) for r in records]
-            uniq = sorted(set(labels))
-            cols["g"] = np.array([uniq.index(x) for x in labels], dtype=np.int64)
-        return cols
-
-    def statistic(self, cols: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
-        """Headline (percent) for each row of bootstrap weights (B x n). Override together with
-        `columns` for headlines that are not (group) means, e.g. POPE's F1."""
-        from magma_bench.stats import weighted_group_mean, weighted_mean
-
-        if "g" in cols:
-            return 100.0 * weighted_group_mean(cols["v"], cols["g"], weights)
-        return 100.0 * weighted_mean(cols["v"], weights)
-
-
 class EnvBenchmark(_Common, ABC):
     """Closed-loop episodes: the adapter acts, the environment steps, success is read from state.
 
     One instance is one environment (one per worker process)."""
 
+    # Success rate overall (the headline) and per task, mean steps, and each partial-credit score an
+    # environment reports (SimplerEnv's "grasp" rates, drawer progress), in % over the episodes that
+    # report it: progress is visible long before full success is.
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Mean("success"), Mean("steps", scale=1.0), Mean("success", by="task/{task}"), OtherScores(missing=None))
     action_spec: Any = None  # the ActionSpec (magma_bench.action_spec) its actions follow; None: harness default
     needs: ClassVar[frozenset[Capability]] = frozenset({Capability.ACTION})
     # An env whose observations carry a text `request` (instance attribute `text_actions`, as
@@ -192,34 +193,3 @@ class EnvBenchmark(_Common, ABC):
         out_dir.mkdir(parents=True, exist_ok=True)
         self.write_marker(out_dir, benchmark=self.name, n=n, seed=seed)
         return out_dir
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        """Success rate overall (headline) and per task, mean steps, and each partial-credit score an
-        environment reports (SimplerEnv's "grasp" rates, drawer progress), in % over the episodes
-        that report it: progress is visible long before full success is."""
-        if not records:
-            return Aggregate(0.0, {}, 0)
-        succ = [r["scores"].get("success", 0.0) for r in records]
-        metrics = {"success": 100.0 * float(np.mean(succ)),
-                   "steps": float(np.mean([r["scores"].get("steps", 0.0) for r in records]))}
-        partial: dict[str, list[float]] = {}
-        for r in records:
-            for k, v in r["scores"].items():
-                if k not in ("success", "steps") and isinstance(v, int | float):
-                    partial.setdefault(k, []).append(float(v))
-        for k in sorted(partial):
-            metrics[k] = 100.0 * float(np.mean(partial[k]))
-        by: dict[str, list[float]] = {}
-        for r, s in zip(records, succ, strict=True):
-            by.setdefault(str(r["meta"].get("task")), []).append(s)
-        for task in sorted(by):
-            metrics[f"task/{task}"] = 100.0 * float(np.mean(by[task]))
-        return Aggregate(headline=metrics["success"], metrics=metrics, n=len(records))
-
-    def columns(self, records: Sequence[dict]) -> dict[str, np.ndarray]:
-        return {"v": np.array([r["scores"].get("success", 0.0) for r in records], dtype=np.float64)}
-
-    def statistic(self, cols: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
-        from magma_bench.stats import weighted_mean
-
-        return 100.0 * weighted_mean(cols["v"], weights)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+DENSE_GROUPS = 32  # up to this many groups, group_totals multiplies by a one-hot (BLAS beats bincount)
 Statistic = Callable[[np.ndarray], np.ndarray]  # weights (B x n) -> B values
 
 
@@ -31,13 +32,25 @@ def weighted_mean(v: np.ndarray, w: np.ndarray) -> np.ndarray:
     return (w @ v) / np.maximum(w.sum(axis=1), 1e-12)
 
 
+def group_totals(v: np.ndarray, g: np.ndarray, k: int, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group weighted sums of v and of the weights (each B x k) for group indices g in [0, k);
+    a sample with g < 0 is in no group. A few groups: two matrix products with a one-hot; many
+    (Mind2Web's episodes): one bincount over all replicates, with no n x k one-hot."""
+    if k <= DENSE_GROUPS:
+        onehot = (g[:, None] == np.arange(k)[None, :]).astype(np.float64)
+        return w @ (onehot * v[:, None]), w @ onehot
+    b, inside = w.shape[0], g >= 0
+    idx = (np.arange(b)[:, None] * k + np.where(inside, g, 0)[None, :]).ravel()
+    wg = (w * inside).astype(np.float64)
+    sums = np.bincount(idx, weights=(wg * v).ravel(), minlength=b * k).reshape(b, k)
+    counts = np.bincount(idx, weights=wg.ravel(), minlength=b * k).reshape(b, k)
+    return sums, counts
+
+
 def weighted_group_mean(v: np.ndarray, g: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Mean over groups of the per-group weighted mean (groups absent from a replicate are skipped)."""
     k = int(g.max()) + 1 if g.size else 0
-    onehot = np.zeros((g.size, k), dtype=np.float64)
-    onehot[np.arange(g.size), g] = 1.0
-    sums = w @ (onehot * v[:, None])  # B x k
-    counts = w @ onehot  # B x k
+    sums, counts = group_totals(v, g, k, w)
     present = counts > 0
     means = np.where(present, sums / np.maximum(counts, 1e-12), 0.0)
     return means.sum(axis=1) / np.maximum(present.sum(axis=1), 1)

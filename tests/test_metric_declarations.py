@@ -21,7 +21,9 @@ import numpy as np
 import pytest
 
 from magma_bench.benchmark import Benchmark
+from magma_bench.metrics.declare import AllWithin, Mean, OtherScores, report
 from magma_bench.registry import benchmark_entries, make_benchmark
+from magma_bench.stats import DENSE_GROUPS, group_totals
 
 GOLDEN = Path(__file__).parent / "benchmarks" / "aggregates_golden.json"
 N = 48  # records per benchmark: enough for every group to hold a few, small enough to read
@@ -190,6 +192,85 @@ def test_registered_headlines_equal_statistic_at_unit_weights() -> None:
         cols = bench.columns(records)
         got = float(bench.statistic(cols, np.ones((1, len(records))))[0])
         assert got == pytest.approx(bench.aggregate(records).headline, rel=1e-9, abs=1e-9), name
+
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_weights_act_as_repeated_records(case: str) -> None:
+    """Every declared number at integer weights w equals the number on the records repeated w
+    times: the bootstrap resamples the reported numbers themselves, sub-metrics included. (Weights
+    of at least one keep every MME pair and Mind2Web episode whole, as resampling cannot split one.)"""
+    bench, records = _bench(case), _records(case)
+    rng = np.random.default_rng(0)
+    w = rng.integers(1, 4, size=len(records))
+    repeated = [r for r, k in zip(records, w, strict=True) for _ in range(k)]
+    for metric in bench.metrics:
+        got = metric.values(metric.columns(records), w[None, :].astype(np.float32))
+        want = metric.values(metric.columns(repeated), np.ones((1, len(repeated)), dtype=np.float32))
+        assert sorted(got) == sorted(want)
+        for k in want:
+            np.testing.assert_allclose(got[k], want[k], rtol=1e-9, err_msg=k)
+    assert float(bench.statistic(bench.columns(records), w[None, :])[0]) == pytest.approx(
+        bench.aggregate(repeated).headline, rel=1e-9)
+
+
+def test_group_means_skip_absent_groups_and_missing_scores() -> None:
+    recs = [{"scores": {"a": 1.0}, "meta": {"t": "x"}}, {"scores": {"a": 0.0}, "meta": {"t": "x"}},
+            {"scores": {}, "meta": {"t": "y"}}, {"scores": {"a": 1.0}, "meta": {"t": None}}]
+    macro = Mean("a", over="{t}")
+    cols = macro.columns(recs)
+    assert list(cols["g_names"]) == ["None", "x", "y"]  # an unset field reads "None", as str(meta.get) does
+    assert macro.statistic(cols, np.ones((1, 4)))[0] == pytest.approx(100 * (0.5 + 0.0 + 1.0) / 3)
+    # a replicate without group y averages the two groups it drew
+    assert macro.statistic(cols, np.array([[1, 1, 0, 1]]))[0] == pytest.approx(100 * 0.75)
+    skipping = Mean("a", over="{t}", missing=None, skip_unset=True)
+    assert skipping.statistic(skipping.columns(recs), np.ones((1, 4)))[0] == pytest.approx(50.0)
+    by = Mean("a", by="t/{t}", skip_unset=True)
+    assert by.values(by.columns(recs), np.ones((1, 4))) == {"t/x": pytest.approx(50.0), "t/y": pytest.approx(0.0)}
+
+
+def test_all_within_is_whether_every_record_of_the_group_is_right() -> None:
+    recs = [{"scores": {"s": v}, "meta": {"e": e}} for v, e in ((1.0, "a"), (1.0, "a"), (1.0, "b"), (0.0, "b"))]
+    assert list(AllWithin("s", "{e}")(recs)) == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_a_key_declared_twice_is_an_error_but_other_scores_only_fill_in() -> None:
+    recs = [{"scores": {"a": 1.0, "b": 0.0}, "meta": {}}]
+    assert report((Mean("a"), OtherScores()), recs) == {"a": 100.0, "b": 0.0}
+    assert report((Mean("a", name="renamed"), OtherScores()), recs) == {"renamed": 100.0, "b": 0.0}
+    with pytest.raises(ValueError, match="declared twice"):
+        report((Mean("a"), Mean("b", name="a")), recs)
+
+
+@pytest.mark.parametrize("k", [7, DENSE_GROUPS + 40])
+def test_group_totals_match_a_dense_one_hot(k: int) -> None:
+    """Both ways of summing per group (one-hot products for a few groups, bincount for many)."""
+    rng = np.random.default_rng(1)
+    v, g = rng.random(300), rng.integers(-1, k, size=300)
+    w = rng.integers(0, 3, size=(4, 300)).astype(np.float32)
+    onehot = (g[:, None] == np.arange(k)[None, :]).astype(np.float64)
+    sums, counts = group_totals(v, g, k, w)
+    np.testing.assert_allclose(sums, w @ (onehot * v[:, None]))
+    np.testing.assert_allclose(counts, w @ onehot)
+
+
+def test_env_benchmark_declaration_reports_success_steps_partials_and_tasks() -> None:
+    """EnvBenchmark's declaration against the numbers written out by hand: partial credit is
+    averaged over the episodes that report it, steps stay in steps."""
+    from magma_bench.benchmark import EnvBenchmark
+
+    class Env(EnvBenchmark):
+        name, domain = "env", "robotics"
+        episodes = reset = step = None  # type: ignore[assignment]
+
+    recs = [{"scores": {"success": 1.0, "steps": 10, "grasp": 1.0}, "meta": {"task": "pick"}},
+            {"scores": {"success": 0.0, "steps": 30, "grasp": 0.0}, "meta": {"task": "pick"}},
+            {"scores": {"success": 1.0, "steps": 20}, "meta": {"task": "open"}}]
+    agg = object.__new__(Env).aggregate(recs)  # no environment needed to aggregate
+    assert agg.headline == pytest.approx(200 / 3)
+    assert agg.metrics == {"success": pytest.approx(200 / 3), "steps": pytest.approx(20.0),
+                           "grasp": pytest.approx(50.0), "task/pick": pytest.approx(50.0),
+                           "task/open": pytest.approx(100.0)}
 
 
 def _regenerate() -> None:

@@ -6,6 +6,11 @@ the official script would turn it into "no" and score it right on every negative
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+COUNTS = ("tp", "fp", "tn", "fn", "pred_yes")  # what `binary_counts` returns
 
 
 def binary_counts(pred: str | None, gold: str, positive: str = "yes") -> dict[str, float]:
@@ -21,18 +26,21 @@ def binary_counts(pred: str | None, gold: str, positive: str = "yes") -> dict[st
             "pred_yes": float(pred_pos)}
 
 
-def metrics_from_counts(tp: float, fp: float, tn: float, fn: float, pred_yes: float, n: float) -> dict[str, float]:
+def metrics_from_counts(tp: Any, fp: Any, tn: Any, fn: Any, pred_yes: Any, n: Any) -> dict[str, Any]:
     """Accuracy, precision, recall, F1 and yes-ratio as fractions (the POPE script's definitions;
-    precision/F1 are 0 when there are no true positives). `n` counts every sample, answered or not."""
-    n = max(n, 1)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision/F1 are 0 when there are no true positives). `n` counts every sample, answered or not.
+    Counts may be arrays (bootstrap replicates x groups): the rates then come element-wise."""
+    tp, fp, tn, fn, pred_yes, n = (np.asarray(x, dtype=np.float64) for x in (tp, fp, tn, fn, pred_yes, n))
+    n = np.maximum(n, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
     return {"accuracy": (tp + tn) / n, "precision": precision, "recall": recall, "f1": f1, "yes_ratio": pred_yes / n}
 
 
 def binary_metrics(preds: Sequence[str | None], golds: Sequence[str], positive: str = "yes") -> dict[str, float]:
     """`metrics_from_counts` over predictions; a None prediction counts as wrong (`binary_counts`)."""
     rows = [binary_counts(p, g, positive) for p, g in zip(preds, golds, strict=True)]
-    tot = {k: sum(r[k] for r in rows) for k in ("tp", "fp", "tn", "fn", "pred_yes")}
-    return metrics_from_counts(**tot, n=len(rows))
+    tot = {k: sum(r[k] for r in rows) for k in COUNTS}
+    return {k: float(v) for k, v in metrics_from_counts(**tot, n=len(rows)).items()}
