@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate, Benchmark
+from magma_bench.benchmark import Benchmark
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
+from magma_bench.metrics.declare import Mean, OtherScores
 from magma_bench.parsers.choice import leading_letter, letters
 from magma_bench.types import AnswerSpace, Request, Sample
 
@@ -49,7 +50,9 @@ class Blink(Benchmark):
     splits = ("val",)
     default_split = "val"
     default_n = 300
-    group_key = "sub_task"
+    # Headline = mean over sub-tasks (BLINK's average); accuracy_micro over every question.
+    metrics = (Mean("accuracy", name="", over="{sub_task}"), Mean("accuracy", name="accuracy_micro"),
+               Mean("accuracy", by="sub_task/{sub_task}"), OtherScores())
     requires = ("datasets",)
     official_id = "idx (the key of the official evaluate.py prediction file)"
 
@@ -152,8 +155,3 @@ class Blink(Benchmark):
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         return {"accuracy": float(parsed == sample.target)}
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        agg = super().aggregate(records)
-        agg.metrics["accuracy_micro"] = agg.metrics.pop("accuracy", 0.0)
-        return agg

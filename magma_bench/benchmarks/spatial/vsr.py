@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.errors import UserError
 from magma_bench.hf_files import (
     find_files,
@@ -32,6 +31,7 @@ from magma_bench.hf_files import (
     record_context,
     require_fields,
 )
+from magma_bench.metrics.declare import Mean, OtherScores
 from magma_bench.parsers.yesno import first_truth_word
 from magma_bench.types import AnswerSpace, Request, Sample
 
@@ -61,6 +61,9 @@ class VSR(Benchmark):
     default_split = "test"
     default_n = 240
     official_id = "0-based line position in the split's .jsonl (as eval_compute_acc_by_rel.py walks it)"
+    # Accuracy overall (the headline) and per relation and per relation category, as
+    # eval_compute_acc_by_rel.py reports it.
+    metrics = (Mean("accuracy"), Mean("accuracy", by=("relation/{relation}", "category/{category}")), OtherScores())
     IMAGE_DIRS = ("images", "trainval2017", "train2017", "val2017")
     HUB_SPLITS = {"dev": "validation"}
 
@@ -172,13 +175,3 @@ class VSR(Benchmark):
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         return {"accuracy": float(parsed == sample.target)}
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        agg = super().aggregate(records)
-        for key in ("relation", "category"):
-            by: dict[str, list[float]] = {}
-            for r in records:
-                by.setdefault(str(r["meta"].get(key)), []).append(r["scores"].get("accuracy", 0.0))
-            for k in sorted(by):
-                agg.metrics[f"{key}/{k}"] = 100.0 * float(np.mean(by[k]))
-        return agg

@@ -25,15 +25,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
-
 from magma_bench.adapter import Capability
-from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui.grounding import image_size
 from magma_bench.errors import UserError
 from magma_bench.geometry import point_in_box
 from magma_bench.hf_files import read_json, record_context, require_fields
+from magma_bench.metrics.declare import AllWithin, Mean, OtherScores
 from magma_bench.metrics.ui import mind2web_f1, mind2web_op_string
 from magma_bench.parsers.actions import MIND2WEB_OPS as OP_IDS
 from magma_bench.parsers.actions import mind2web_action
@@ -64,6 +63,11 @@ def _probes(episodes: list) -> list[str]:
     return out
 
 
+def op_type(record: dict) -> Any:
+    """The gold operation (click, type, select) a step's Op.F1 is grouped by."""
+    return (record.get("target") or {}).get("op")
+
+
 class Mind2Web(Benchmark):
     name = "mind2web"
     domain = "ui"
@@ -72,6 +76,13 @@ class Mind2Web(Benchmark):
     default_split = "test_task"
     default_n = 30
     headline_key = "step_success"
+    # Step SR (the headline), Ele.Acc, Op.F1 as the paper takes it (per op type, then averaged;
+    # op_f1_micro over every step), episode success (every step of it right) and SeeClick's macro
+    # (per-episode) variants.
+    metrics = (Mean(headline_key), Mean("element_acc"), Mean("op_f1", over=op_type), Mean("op_f1", name="op_f1_micro"),
+               Mean(AllWithin("step_success", "{episode}"), name="episode_success", over="{episode}"),
+               *(Mean(k, name=f"macro_{k}", over="{episode}") for k in ("element_acc", "op_f1", "step_success")),
+               OtherScores())
     official_id = "action_uid (each step's own, unique within a split)"
     requires: ClassVar[tuple[str, ...]] = ("playwright",)
 
@@ -148,20 +159,3 @@ class Mind2Web(Benchmark):
                          mind2web_op_string(t["op"], t["value"]))
         return {"element_acc": float(ele), "op_f1": f1, "op_match": float(parsed["action_type"] == t["op"]),
                 "step_success": float(ele and f1 == 1.0)}
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        """Step SR (headline), Ele.Acc, Op.F1 (per op type, then averaged), episode success and
-        SeeClick's macro (per-episode) variants."""
-        agg = super().aggregate(records)
-        by_op: dict[int, list[float]] = {}
-        by_ep: dict[str, list[dict]] = {}
-        for r in records:
-            by_op.setdefault(int(r["target"]["op"]), []).append(r["scores"].get("op_f1", 0.0))
-            by_ep.setdefault(str(r["meta"]["episode"]), []).append(r["scores"])
-        if records:
-            agg.metrics["op_f1_micro"] = agg.metrics.pop("op_f1", 0.0)
-            agg.metrics["op_f1"] = 100.0 * float(np.mean([np.mean(v) for v in by_op.values()]))
-            agg.metrics["episode_success"] = 100.0 * float(np.mean([all(s.get("step_success", 0.0) for s in v) for v in by_ep.values()]))
-            for k in ("element_acc", "op_f1", "step_success"):
-                agg.metrics[f"macro_{k}"] = 100.0 * float(np.mean([np.mean([s.get(k, 0.0) for s in v]) for v in by_ep.values()]))
-        return agg

@@ -13,17 +13,16 @@ the box; the headline is the overall accuracy, with text/icon accuracy per group
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_dir
 from magma_bench.benchmarks.ui.grounding import CANDIDATES_FILE, PointGrounding, image_size
 from magma_bench.errors import UserError
 from magma_bench.hf_files import read_json, record_context, require_fields
+from magma_bench.metrics.declare import Mean, standard_metrics
 from magma_bench.types import Sample
 
 FIELDS = ("img_filename", "bbox", "instruction", "application", "platform", "ui_type", "group")
@@ -38,6 +37,10 @@ class ScreenSpotPro(PointGrounding):
     splits = ("test",)
     default_n = 40
     official_id = "id (each annotation record's own, as eval_screenspot_pro.py reports it)"
+    # Accuracy overall (the headline), and the official leaderboard's breakdowns: text/icon
+    # accuracy overall, per group and per application.
+    metrics = (*standard_metrics("accuracy"),
+               Mean("accuracy", by=("{ui_type}_acc", "group/{group}", "group/{group}/{ui_type}", "app/{application}")))
 
     def __init__(self, language: str = "en", **args: Any) -> None:
         if language not in ("en", "cn"):
@@ -130,16 +133,3 @@ class ScreenSpotPro(PointGrounding):
         (out_dir / CANDIDATES_FILE).write_text(json.dumps(candidates, sort_keys=True) + "\n")
         self.write_marker(out_dir, benchmark=self.name, n=n, seed=seed, blocked_requests=r.blocked)
         return out_dir
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        """Overall accuracy, plus the official leaderboard breakdowns: text/icon accuracy overall,
-        per group and per application."""
-        agg = super().aggregate(records)
-        groups: dict[str, list[float]] = {}
-        for r in records:
-            m, hit = r["meta"], r["scores"].get("accuracy", 0.0)
-            for key in (f"{m.get('ui_type')}_acc", f"group/{m.get('group')}", f"group/{m.get('group')}/{m.get('ui_type')}",
-                        f"app/{m.get('application')}"):
-                groups.setdefault(key, []).append(hit)
-        agg.metrics.update({k: 100.0 * float(np.mean(v)) for k, v in sorted(groups.items())})
-        return agg

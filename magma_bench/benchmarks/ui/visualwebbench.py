@@ -25,16 +25,16 @@ candidates the one mentioned LAST wins ("A or (C)" -> C, "not A but B" -> B); no
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.cache import data_cache
 from magma_bench.errors import MissingDependency, UserError
 from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
+from magma_bench.metrics.declare import Mean, standard_metrics
 from magma_bench.metrics.ui import vwb_rouge, vwb_webqa_f1
 from magma_bench.parsers.choice import vwb_choice_index
 from magma_bench.registry import missing_modules
@@ -101,9 +101,12 @@ class VisualWebBench(Benchmark):
     domain = "ui"
     splits = ("test",)
     default_n = 48
-    headline_key = "score"  # each task's own metric: ROUGE-L, F1 or accuracy
-    group_key = "task_type"  # headline = mean over tasks, VisualWebBench's "Average"
     requires: ClassVar[tuple[str, ...]] = ("datasets", "playwright")  # + rouge for the text tasks
+    # Headline = mean over tasks of each task's own metric (`score`: ROUGE-L, F1 or accuracy),
+    # VisualWebBench's "Average"; each task as task_type/<task>; accuracy, f1 and rouge_* over the
+    # records of the tasks that have them, not diluted by the others.
+    metrics = (*standard_metrics("score", group="task_type"),
+               *(Mean(k, missing=None) for k in ("accuracy", "f1", "rouge_1", "rouge_2", "rouge_l")))
     official_id = "id (the row's own; one task at a time, as the official run.py scores them)"
 
     def __init__(self, task: str = "grounding", **args: Any) -> None:
@@ -216,14 +219,3 @@ class VisualWebBench(Benchmark):
         r = vwb_rouge(p["caption"] if task == "web_caption" else p["ocr"] if task == "element_ocr" else p["text"],
                       sample.target, min_len=1 if task == "element_ocr" else 0)
         return {"score": r["rouge_l"], **r}
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        """Headline = mean of the task scores; each sub-metric (accuracy, f1, rouge_*) over the
-        records of the tasks that have it, not diluted by the others."""
-        agg = super().aggregate(records)
-        for key in ("accuracy", "f1", "rouge_1", "rouge_2", "rouge_l"):
-            vals = [r["scores"][key] for r in records if key in r["scores"]]
-            agg.metrics.pop(key, None)
-            if vals:
-                agg.metrics[key] = 100.0 * float(np.mean(vals))
-        return agg

@@ -10,12 +10,9 @@ to option texts.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
-
-import numpy as np
 
 from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark
@@ -132,15 +129,4 @@ class VideoMC(Benchmark):
         elif isinstance(parsed, str):
             pred = self.read_option_text(parsed, options)
         return {"accuracy": float(pred is not None and pred == sample.target)}
-
-    # -- aggregation helpers --------------------------------------------------------------------
-    @staticmethod
-    def grouped(records: Sequence[dict], key, prefix: str) -> dict[str, float]:
-        """Accuracy (percent) per group, as `<prefix>/<group>`; key maps a record to its group."""
-        by: dict[str, list[float]] = defaultdict(list)
-        for r in records:
-            g = key(r)
-            if g is not None:
-                by[g].append(r["scores"].get("accuracy", 0.0))
-        return {f"{prefix}/{g}": 100.0 * float(np.mean(v)) for g, v in sorted(by.items())}
 

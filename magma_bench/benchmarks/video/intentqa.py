@@ -15,19 +15,24 @@ there or moved something, and what it did before/after.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.video.nextqa import NextQA
 from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import QA, intent_qas
+from magma_bench.metrics.declare import Mean, OtherScores
 
 TYPE_NAMES = {"CW": "why", "CH": "how", "TN": "before_after"}
 VERBS = {"go": "go", "going": "go", "stop": "stop", "picking": "pick", "reach": "reach", "get": "get"}
 LEMMAS = sorted(set(VERBS.values()))
+
+
+def type_label(record: dict) -> str | None:
+    """`type/<name>` for the question types IntentQA reports (why, how, before/after); None for others."""
+    name = TYPE_NAMES.get((record.get("meta") or {}).get("type"))
+    return None if name is None else f"type/{name}"
 
 
 class IntentQA(NextQA):
@@ -36,6 +41,8 @@ class IntentQA(NextQA):
     csv_extra = ("action", "lemma", "lemma_id")
     official_id = "<video_id>_<qid> (the key of eval_intentqa.py's prediction file)"
     release = "datasets/IntentQA/<split>.csv (JoseponLee/IntentQA)"
+    # Accuracy overall (the headline) and per question type, by IntentQA's names for them.
+    metrics = (Mean("accuracy"), Mean("accuracy", by=type_label), OtherScores())
 
     def clip_questions(self, rng: np.random.Generator, i: int) -> tuple[clips.Clip, list[QA]]:
         clip = clips.retry(clips.fetch, rng, 48, 1)
@@ -46,8 +53,3 @@ class IntentQA(NextQA):
         action = next((w for w in qa.question.split() if w in VERBS), "go")
         out.update(action=action, lemma=VERBS[action], lemma_id=LEMMAS.index(VERBS[action]))
         return out
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        agg = super(NextQA, self).aggregate(records)
-        agg.metrics.update(self.grouped(records, lambda r: TYPE_NAMES.get(r["meta"].get("type")), "type"))
-        return agg

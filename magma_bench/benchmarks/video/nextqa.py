@@ -27,7 +27,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.video._base import (
     VideoMC,
     frame_cache_for,
@@ -46,6 +45,7 @@ from magma_bench.hf_files import (
     record_context,
     require_fields,
 )
+from magma_bench.metrics.declare import Mean, OtherScores
 from magma_bench.parsers.choice import (
     index_letter,
     last_mentioned_option,
@@ -67,6 +67,9 @@ class NextQA(VideoMC):
     video_col: ClassVar[str] = "video"
     csv_extra: ClassVar[tuple[str, ...]] = ()
     questions_per_clip: ClassVar[int] = 4
+    # Accuracy overall (the headline), per question group (causal, temporal, descriptive) and per type.
+    metrics = (Mean("accuracy"), Mean("accuracy", by=("group/{group}", "type/{type}"), skip_unset=True),
+               OtherScores())
 
     official_id = "<video>_<qid> (the key of eval_mc.py's prediction file)"
     release: ClassVar[str] = "dataset/nextqa/<split>.csv (doc-doc/NExT-QA) or MC/<split>-*.parquet (lmms-lab/NExTQA)"
@@ -215,8 +218,3 @@ class NextQA(VideoMC):
         return last_mentioned_option_text(text, options)
 
     # -- aggregation: overall accuracy, per group and per type -----------------------------------
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        agg = super().aggregate(records)
-        agg.metrics.update(self.grouped(records, lambda r: r["meta"].get("group"), "group"))
-        agg.metrics.update(self.grouped(records, lambda r: r["meta"].get("type"), "type"))
-        return agg

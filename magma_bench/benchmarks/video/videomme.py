@@ -20,13 +20,11 @@ robot fetch trips, so longer videos hold more events to track.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate
 from magma_bench.benchmarks.video._base import (
     VideoMC,
     frame_cache_for,
@@ -38,6 +36,7 @@ from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import NUMBERS, QA, absent_names, mc
 from magma_bench.errors import UserError
 from magma_bench.hf_files import load_hf_rows, read_parquet, record_context, require_fields
+from magma_bench.metrics.declare import Mean, OtherScores
 from magma_bench.parsers.choice import first_capital_letter, index_letter
 from magma_bench.types import Sample
 
@@ -98,6 +97,9 @@ class VideoMME(VideoMC):
     max_options = 4
     default_frames = 16  # long offline clips hold up to four trips
     official_id = "question_id (as in the official results template and lmms-eval's records)"
+    # Accuracy overall (the headline), per duration (short, medium, long) and per task type.
+    metrics = (Mean("accuracy"), Mean("accuracy", by=("duration/{duration}", "task_type/{task_type}"),
+                                      skip_unset=True), OtherScores())
 
     def __init__(self, duration: str | None = None, **args: Any) -> None:
         if duration is not None and duration not in DURATIONS:
@@ -199,9 +201,3 @@ class VideoMME(VideoMC):
         lines = sample.inputs.get("option_lines") or [
             f"{index_letter(j)}. {o}" for j, o in enumerate(sample.inputs["options"])]
         return PROMPT + "\n" + sample.inputs["question"] + "\n" + "\n".join(lines) + "\n" + POST_PROMPT
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        agg = super().aggregate(records)
-        agg.metrics.update(self.grouped(records, lambda r: r["meta"].get("duration"), "duration"))
-        agg.metrics.update(self.grouped(records, lambda r: r["meta"].get("task_type"), "task_type"))
-        return agg

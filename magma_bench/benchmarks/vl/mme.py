@@ -21,17 +21,18 @@ Table 7 reports), cognition likewise (max 800).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.vl._files import hub_rows
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.hf_files import materialize_image, read_text, record_context, require_fields
+from magma_bench.metrics.declare import Mean
+from magma_bench.metrics.declare_counts import AccPlusSum
 from magma_bench.parsers.yesno import opening_yes_no
 from magma_bench.types import AnswerSpace, Request, Sample
 
@@ -67,6 +68,11 @@ class MME(Benchmark):
     domain = "vl"
     default_n = 240
     headline_max = 2000.0  # perception: 10 categories x (acc + acc+), 100 each at most; the plot axis top
+    # Per category acc + acc+ (pairs keyed by category and question_id, as lmms-eval groups them),
+    # summed: perception (the headline) and cognition; plus plain accuracy over every question.
+    metrics = (AccPlusSum("accuracy", category="category", image="question_id",
+                          families=(("perception", PERCEPTION), ("cognition", COGNITION))),
+               Mean("accuracy"))
     requires = ("datasets",)
     official_id = ("question_id + TAB + question: lmms-lab/MME's question_id (<category>/<image file>, the pair "
                    "key lmms-eval and LLaVA's MME scripts use) and the question as the release writes it, which "
@@ -152,44 +158,3 @@ class MME(Benchmark):
 
     def score(self, sample: Sample, parsed: Any) -> dict[str, float]:
         return {"accuracy": float(parsed == sample.target)}
-
-    # -- aggregation: per category acc + acc+, summed ---------------------------------------------
-    def columns(self, records: Sequence[dict]) -> dict[str, np.ndarray]:
-        v = np.array([r["scores"].get("accuracy", 0.0) for r in records], dtype=np.float64)
-        pair: dict[str, list[int]] = {}
-        for i, r in enumerate(records):
-            pair.setdefault(f"{r['meta'].get('category')}|{r['meta'].get('question_id')}", []).append(i)
-        both = np.zeros(len(records))
-        for idx in pair.values():
-            both[idx] = float(all(v[j] == 1.0 for j in idx))
-        cats = [CATEGORIES.index(r["meta"]["category"]) if r["meta"].get("category") in CATEGORIES else 0
-                for r in records]
-        return {"v": v, "both": both, "c": np.array(cats, dtype=np.int64)}
-
-    def _scores(self, cols: dict[str, np.ndarray], weights: np.ndarray) -> dict[str, np.ndarray]:
-        out = {}
-        for k, cat in enumerate(CATEGORIES):
-            mask = (cols["c"] == k).astype(np.float64)
-            if not mask.any():
-                continue
-            wsum = np.maximum(weights @ mask, 1e-12)
-            acc = 100.0 * (weights @ (cols["v"] * mask)) / wsum
-            accp = 100.0 * (weights @ (cols["both"] * mask)) / wsum  # per record = per pair when both present
-            out[cat] = acc + accp
-            out[f"{cat}/acc"], out[f"{cat}/acc+"] = acc, accp
-        return out
-
-    def statistic(self, cols: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
-        s = self._scores(cols, weights)
-        return sum((s[c] for c in PERCEPTION if c in s), np.zeros(weights.shape[0]))
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        if not records:
-            return Aggregate(0.0, {}, 0)
-        cols = self.columns(records)
-        s = {k: float(v[0]) for k, v in self._scores(cols, np.ones((1, len(records)))).items()}
-        metrics = {f"category/{k}": v for k, v in s.items()}
-        metrics["perception"] = sum(s[c] for c in PERCEPTION if c in s)
-        metrics["cognition"] = sum(s[c] for c in COGNITION if c in s)
-        metrics["accuracy"] = 100.0 * float(np.mean(cols["v"]))
-        return Aggregate(headline=metrics["perception"], metrics=metrics, n=len(records))

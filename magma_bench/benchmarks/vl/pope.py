@@ -25,13 +25,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.vl._files import hub_rows, media_root
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
@@ -42,7 +41,8 @@ from magma_bench.hf_files import (
     record_context,
     require_fields,
 )
-from magma_bench.metrics.binary import binary_counts, metrics_from_counts
+from magma_bench.metrics.binary import binary_counts
+from magma_bench.metrics.declare_counts import BinaryRates
 from magma_bench.parsers.yesno import first_sentence_negation
 from magma_bench.types import AnswerSpace, Request, Sample
 
@@ -53,11 +53,25 @@ IMAGE_DIRS = ("val2014", "images", "coco/val2014", "COCO/val2014", "images/val20
 PROMPT = "{question}\nAnswer the question using a single word or phrase."
 
 
+def record_counts(r: dict) -> dict[str, float]:
+    """Confusion counts of one record, from its parsed answer and target rather than its stored
+    scores, so records written before errored samples counted as wrong are counted alike."""
+    parsed = r.get("parsed") if not r.get("error") else None
+    return binary_counts(parsed if parsed in ("yes", "no") else None, str(r.get("target")))
+
+
+def record_category(r: dict) -> str | None:
+    category = (r.get("meta") or {}).get("category")
+    return category if category in CATEGORIES else None
+
+
 class Pope(Benchmark):
     name = "pope"
     domain = "vl"
     default_n = 540
-    headline_key = "f1"
+    # Per category accuracy, precision, recall, F1 and yes-ratio, each also averaged over the
+    # categories; headline = that mean F1.
+    metrics = (BinaryRates(counts=record_counts, over=record_category),)
     official_id = ("question_id (restarts at 1 in each coco_pope_<category>.json, which evaluate.py scores one "
                    "at a time: official-id predictions need --bench-arg category=...)")
 
@@ -210,51 +224,3 @@ class Pope(Benchmark):
         """Accuracy and the confusion counts; no answer is wrong in every count (`binary_counts`)."""
         pred = parsed if parsed in ("yes", "no") else None
         return {"accuracy": float(pred is not None and pred == sample.target), **binary_counts(pred, sample.target)}
-
-    @staticmethod
-    def _counts(r: dict) -> dict[str, float]:
-        """Confusion counts of one record, from its parsed answer and target rather than its stored
-        scores, so records written before errored samples counted as wrong are counted alike."""
-        parsed = r.get("parsed") if not r.get("error") else None
-        return binary_counts(parsed if parsed in ("yes", "no") else None, str(r.get("target")))
-
-    # -- aggregation: mean over categories of F1 -------------------------------------------------
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        metrics: dict[str, float] = {}
-        f1s = []
-        for cat in self.categories:
-            rs = [r for r in records if r["meta"].get("category") == cat]
-            if not rs:
-                continue
-            counts = [self._counts(r) for r in rs]
-            m = metrics_from_counts(**{k: sum(c[k] for c in counts) for k in ("tp", "fp", "tn", "fn", "pred_yes")},
-                                    n=len(rs))
-            for k, v in m.items():
-                metrics[f"{cat}/{k}"] = 100.0 * v
-            f1s.append(m["f1"])
-        for k in ("accuracy", "precision", "recall", "f1", "yes_ratio"):
-            vals = [metrics[f"{c}/{k}"] for c in self.categories if f"{c}/{k}" in metrics]
-            if vals:
-                metrics[k] = float(np.mean(vals))
-        return Aggregate(headline=100.0 * float(np.mean(f1s)) if f1s else 0.0, metrics=metrics, n=len(records))
-
-    def columns(self, records: Sequence[dict]) -> dict[str, np.ndarray]:
-        counts = [self._counts(r) for r in records]
-        cols = {k: np.array([c[k] for c in counts], dtype=np.float64) for k in ("tp", "fp", "fn")}
-        cats = [self.categories.index(r["meta"]["category"]) if r["meta"].get("category") in self.categories
-                else 0 for r in records]
-        cols["g"] = np.array(cats, dtype=np.int64)
-        return cols
-
-    def statistic(self, cols: dict[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
-        f1s = []
-        for c in range(len(self.categories)):
-            mask = (cols["g"] == c).astype(np.float64)
-            if not mask.any():
-                continue
-            tp, fp, fn = (weights @ (cols[k] * mask) for k in ("tp", "fp", "fn"))
-            f1s.append(np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-12), 0.0))
-        if not f1s:
-            return np.zeros(weights.shape[0])
-        return 100.0 * np.mean(f1s, axis=0)
-

@@ -12,9 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-import numpy as np
-
-from magma_bench.benchmark import Aggregate, Benchmark, image_request
+from magma_bench.benchmark import Benchmark, image_request
+from magma_bench.metrics.declare import Mean, Metric, per_class, standard_metrics
 from magma_bench.metrics.vqa import NORMALIZERS, vqa_accuracy
 from magma_bench.parsers.text import nonblank
 from magma_bench.types import AnswerSpace, Request, Sample
@@ -36,6 +35,13 @@ class VQABase(Benchmark):
     type_key: ClassVar[str] = "answer_type"
     post_prompt: ClassVar[str] = POST_PROMPT
     max_new_tokens: ClassVar[int] = 16
+
+    @per_class
+    def metrics(cls) -> tuple[Metric, ...]:
+        """The standard declaration, plus the mean per question type (`<type_key>/<type>`) for the
+        records whose data set one."""
+        return (*standard_metrics(cls.headline_key, cls.group_key),
+                Mean(cls.headline_key, by=f"{cls.type_key}/{{{cls.type_key}}}", skip_unset=True))
 
     def __init__(self, **args: Any) -> None:
         super().__init__(**args)
@@ -66,14 +72,3 @@ class VQABase(Benchmark):
         if not isinstance(parsed, str):
             return {"accuracy": 0.0}
         return {"accuracy": vqa_accuracy(parsed, sample.target, self.style)}
-
-    def aggregate(self, records: Sequence[dict]) -> Aggregate:
-        agg = super().aggregate(records)
-        by: dict[str, list[float]] = {}
-        for r in records:
-            t = r["meta"].get(self.type_key)
-            if t is not None:
-                by.setdefault(str(t), []).append(r["scores"].get("accuracy", 0.0))
-        for k in sorted(by):
-            agg.metrics[f"{self.type_key}/{k}"] = 100.0 * float(np.mean(by[k]))
-        return agg
