@@ -150,8 +150,8 @@ def submetric_ci(result: RunResult, keys: tuple[str, ...], n_boot: int = 1000,
     import numpy as np
 
     from magma_bench.registry import make_benchmark
+    from magma_bench.run.store import load_run
     from magma_bench.stats import bootstrap_weights
-    from magma_bench.store import load_run
 
     none: tuple[None, tuple[None, None], None] = (None, (None, None), None)
     try:

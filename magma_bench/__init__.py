@@ -14,9 +14,9 @@ _FROM_RECORDS = ("SCHEMA_VERSION", "Record", "Summary")
 
 
 def __getattr__(name: str) -> object:
-    """`magma_bench.records` is loaded on first use, so `python -m magma_bench.records` runs it fresh."""
+    """`magma_bench.run.records` is loaded on first use, so `python -m magma_bench.run.records` runs it fresh."""
     if name in _FROM_RECORDS:
-        from magma_bench import records
+        from magma_bench.run import records
 
         return getattr(records, name)
     raise AttributeError(f"module 'magma_bench' has no attribute {name!r}")

@@ -32,7 +32,7 @@ def null_pass(bench: object, data_dir: Path) -> tuple[int, float]:
     """(samples, seconds) to load a suite, build every request, answer with the null adapter,
     parse, score and aggregate: the harness cost of a benchmark, shared by the domain perf modules."""
     from magma_bench.adapters.baselines import NullAdapter
-    from magma_bench.evaluator import make_record
+    from magma_bench.run.evaluator import make_record
 
     adapter = NullAdapter()
     t0 = time.perf_counter()
@@ -66,9 +66,9 @@ def harness_figures(n: int = 10000) -> dict[str, float]:
     """Per-sample overhead of request -> null adapter -> parse -> score -> record write (data
     already loaded), and the cost of skipping 10k recorded samples on resume."""
     from magma_bench.adapters.baselines import NullAdapter
-    from magma_bench.evaluator import run_samples
-    from magma_bench.records import SCHEMA_VERSION
-    from magma_bench.store import RunStore
+    from magma_bench.run.evaluator import run_samples
+    from magma_bench.run.records import SCHEMA_VERSION
+    from magma_bench.run.store import RunStore
 
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as t:

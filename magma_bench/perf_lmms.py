@@ -123,8 +123,8 @@ def _write_suite(tmp: Path, n: int) -> tuple[Path, Path, list[Any]]:
 
 
 def _magma_bench(data: Path, out: Path, adapter: str, adapter_args: dict[str, Any]) -> tuple[float, dict[str, Any]]:
-    from magma_bench.evaluator import RunConfig
-    from magma_bench.runner import run
+    from magma_bench.run.evaluator import RunConfig
+    from magma_bench.run.runner import run
 
     t0 = time.perf_counter()
     run(RunConfig(benchmark="pope", adapter=adapter, data_dir=data, out=out, batch_size=BATCH,

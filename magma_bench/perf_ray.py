@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from magma_bench.sweep_config import AdapterSpec, BenchmarkSpec, SweepConfig
+from magma_bench.execute.sweep_config import AdapterSpec, BenchmarkSpec, SweepConfig
 
 
 def _cfg(out: Path, shards: int, workers: int) -> SweepConfig:
@@ -20,8 +20,8 @@ def _cfg(out: Path, shards: int, workers: int) -> SweepConfig:
 def figures() -> dict[str, float]:
     import ray
 
-    from magma_bench.ray_executor import run_ray
-    from magma_bench.sweep import run_local
+    from magma_bench.execute.ray_executor import run_ray
+    from magma_bench.execute.sweep import run_local
 
     quiet = lambda _line: None  # noqa: E731
     out: dict[str, float] = {}

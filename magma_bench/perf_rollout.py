@@ -71,9 +71,9 @@ class FixedCostAdapter:
 
 def episodes_per_min(num_envs: int, n_episodes: int, steps: int = 8, delay_s: float = 0.2) -> tuple[float, int]:
     """(episodes/min, act calls) of one run of `n_episodes` on the cheap env."""
-    from magma_bench.records import SCHEMA_VERSION
-    from magma_bench.rollout import run_episodes, run_episodes_vector
-    from magma_bench.store import RunStore
+    from magma_bench.run.records import SCHEMA_VERSION
+    from magma_bench.run.rollout import run_episodes, run_episodes_vector
+    from magma_bench.run.store import RunStore
 
     eps = [Episode(f"cheap-{i}", CheapEnv.name, "reach", steps, {"task": "reach"}) for i in range(n_episodes)]
     adapter = FixedCostAdapter(delay_s)

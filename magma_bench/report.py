@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from magma_bench.errors import UserError
-from magma_bench.store import find_runs
+from magma_bench.run.store import find_runs
 
 
 def _variant(args: dict[str, Any]) -> str:

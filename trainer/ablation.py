@@ -48,8 +48,8 @@ class AblationConfig:
 
 
 def run_variant(cfg: AblationConfig, variant: str) -> dict[str, Any]:
-    from magma_bench.evaluator import RunConfig
-    from magma_bench.runner import run
+    from magma_bench.run.evaluator import RunConfig
+    from magma_bench.run.runner import run
 
     mix_path = Path(cfg.mixtures_dir) / f"{variant}.yaml"
     mix = mixtures.load_mixture(mix_path)

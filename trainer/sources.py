@@ -255,8 +255,8 @@ def suites_source(names: list[str], out_dir: Path, n: int, seed: int, use_som: b
     """LLaVA-SFT-style instruction data in every offline suite's own format: each benchmark's
     generator run at a training seed (SUITE_SEED + seed, so no evaluation sample is reused), its
     request as the prompt and its reference answer (what the oracle emits) as the target."""
-    from magma_bench.evaluator import is_env
     from magma_bench.registry import make_benchmark
+    from magma_bench.run.evaluator import is_env
 
     out: list[Example] = []
     for name in names:

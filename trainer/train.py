@@ -86,7 +86,7 @@ def pool_dir(data_dir: Path, mix: mixtures.Mixture, s: str) -> Path:
     """Where source s's pool lives: one directory per source description (`mixtures.source_key`),
     so mixtures that share a source (the Table 3 variants in one data dir) share its pool, and
     a SoM and a no-SoM UI pool never overwrite each other's images."""
-    from magma_bench.store import config_hash
+    from magma_bench.run.store import config_hash
 
     return data_dir / f"{s}-{config_hash(mixtures.source_key(mix, s))[:10]}"
 

@@ -34,9 +34,9 @@ def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | No
             bench_arg: tuple[str, ...], adapter_arg: tuple[str, ...], trust_remote_code: bool, as_json: bool) -> None:
     """Evaluate ADAPTER on BENCHMARK; re-running the same command resumes."""
     from magma_bench.errors import UserError
-    from magma_bench.evaluator import RunConfig
-    from magma_bench.runner import all_errored, json_view, run, summary_text
-    from magma_bench.sweep import benchmark_needs, capability_gap
+    from magma_bench.execute.sweep import benchmark_needs, capability_gap
+    from magma_bench.run.evaluator import RunConfig
+    from magma_bench.run.runner import all_errored, json_view, run, summary_text
     from magma_bench.typed_args import adapter_args, benchmark_args
 
     a_args = adapter_args(adapter, parse_kv(adapter_arg, "--adapter-arg"), where="--adapter-arg")

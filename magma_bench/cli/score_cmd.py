@@ -13,7 +13,7 @@ from magma_bench.cli.options import parse_kv
 def read_predictions(path: Path) -> dict[str, object]:
     """{"id": ..., "prediction": ...} per line; errors name file:line; a repeated id is an error."""
     from magma_bench.errors import UserError
-    from magma_bench.store import read_jsonl
+    from magma_bench.run.store import read_jsonl
 
     if not path.exists():
         raise UserError(f"predictions file {path} does not exist")
@@ -41,7 +41,7 @@ def score_cmd(benchmark: str, data_dir: Path, predictions: Path, split: str | No
     """Score PREDICTIONS ({"id", "prediction"} JSON lines) on BENCHMARK's data."""
     from magma_bench.errors import UserError
     from magma_bench.registry import make_benchmark
-    from magma_bench.runner import json_view, load_items, score_predictions
+    from magma_bench.run.runner import json_view, load_items, score_predictions
 
     bench = make_benchmark(benchmark, **parse_kv(bench_arg, "--bench-arg"))
     if not data_dir.exists():

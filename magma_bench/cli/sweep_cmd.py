@@ -21,8 +21,8 @@ from magma_bench.cli.options import COUNT, progress_bar
 def sweep_cmd(config_path: Path, out: Path | None, executor: str, address: str | None, num_cpus: int | None,
               trust_remote_code: bool) -> None:
     """Run every benchmark x adapter in CONFIG; re-running resumes where it stopped."""
-    from magma_bench.sweep import run_local
-    from magma_bench.sweep_config import load_sweep
+    from magma_bench.execute.sweep import run_local
+    from magma_bench.execute.sweep_config import load_sweep
 
     cfg = load_sweep(config_path, trust_remote_code=trust_remote_code)
 
@@ -32,7 +32,7 @@ def sweep_cmd(config_path: Path, out: Path | None, executor: str, address: str |
     if executor == "local":
         run_local(cfg, out, report, progress=progress_bar)
         return
-    from magma_bench.ray_executor import run_ray
+    from magma_bench.execute.ray_executor import run_ray
 
     _, stats = run_ray(cfg, out, report, address=address, num_cpus=num_cpus)
     click.echo(f"ray: {int(stats['units'])} work units in {stats['wall_s']:.1f}s")

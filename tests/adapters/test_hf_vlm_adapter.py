@@ -14,9 +14,9 @@ torch = pytest.importorskip("torch")
 from tiny_llava import build_tiny_llava  # noqa: E402  (tests/adapters is on sys.path under pytest)
 
 from magma_bench.errors import UserError  # noqa: E402
-from magma_bench.evaluator import RunConfig  # noqa: E402
 from magma_bench.registry import make_adapter  # noqa: E402
-from magma_bench.runner import run  # noqa: E402
+from magma_bench.run.evaluator import RunConfig  # noqa: E402
+from magma_bench.run.runner import run  # noqa: E402
 from magma_bench.types import AnswerSpace, Request  # noqa: E402
 
 

@@ -14,9 +14,9 @@ pytest.importorskip("lmms_eval", reason="lmms-eval is not installed here; `make 
 torch = pytest.importorskip("torch")
 
 from magma_bench.errors import UserError  # noqa: E402
-from magma_bench.evaluator import RunConfig  # noqa: E402
 from magma_bench.model import MagmaConfig, MagmaForCausalLM  # noqa: E402
-from magma_bench.runner import run  # noqa: E402
+from magma_bench.run.evaluator import RunConfig  # noqa: E402
+from magma_bench.run.runner import run  # noqa: E402
 
 BRIDGE = "magma_bench.adapters.lmms_bridge:MagmaLMMS"
 

@@ -12,10 +12,10 @@ torch = pytest.importorskip("torch")
 os.environ.setdefault("MUJOCO_GL", "egl")  # before anything imports mujoco (as the robotics tests do)
 
 from magma_bench.errors import UserError  # noqa: E402
-from magma_bench.evaluator import RunConfig  # noqa: E402
 from magma_bench.model import MagmaConfig, MagmaForCausalLM  # noqa: E402
 from magma_bench.registry import make_adapter  # noqa: E402
-from magma_bench.runner import run  # noqa: E402
+from magma_bench.run.evaluator import RunConfig  # noqa: E402
+from magma_bench.run.runner import run  # noqa: E402
 from magma_bench.types import AnswerSpace, Request  # noqa: E402
 
 

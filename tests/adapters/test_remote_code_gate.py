@@ -13,8 +13,8 @@ import pytest
 
 from magma_bench.cli.main import main
 from magma_bench.errors import UserError
+from magma_bench.execute.sweep_config import load_sweep
 from magma_bench.registry import make_adapter
-from magma_bench.sweep_config import load_sweep
 from mb_testutil import data_env, magma_bench_exe
 
 SPELLINGS = ["False", "false", "no", "0", "true", "True", "1"]  # none may open the gate as text

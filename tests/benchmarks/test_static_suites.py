@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from magma_bench.evaluator import RunConfig
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 @pytest.mark.parametrize("name,n,lo,hi", [

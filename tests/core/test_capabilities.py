@@ -8,9 +8,9 @@ import pytest
 from magma_bench.adapter import Capability
 from magma_bench.adapters.hf_vlm import HFVisionLanguageAdapter
 from magma_bench.cli.main import main
+from magma_bench.execute.sweep import plan
+from magma_bench.execute.sweep_config import AdapterSpec, BenchmarkSpec, SweepConfig
 from magma_bench.registry import make_benchmark
-from magma_bench.sweep import plan
-from magma_bench.sweep_config import AdapterSpec, BenchmarkSpec, SweepConfig
 
 
 def test_benchmarks_declare_what_they_need():

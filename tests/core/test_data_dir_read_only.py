@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from magma_bench.cache import cache_root, data_cache
-from magma_bench.evaluator import RunConfig
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 def _tree(root: Path) -> dict[str, tuple[int, int]]:

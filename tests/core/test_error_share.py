@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from magma_bench.cli.main import cli, main
-from magma_bench.runner import error_warning, top_error
+from magma_bench.run.runner import error_warning, top_error
 
 
 def test_top_error_folds_digits_and_keeps_an_example():
@@ -73,7 +73,7 @@ def test_over_a_fifth_errored_warns_in_line_and_summary(tmp_path):
 def test_a_run_that_is_n_a_by_design_is_not_a_failure():
     """The oracle on an environment with no expert (LIBERO) errors on every episode with
     NotApplicable: the leaderboard shows n/a, and the run (and so `make bench`'s sweep) succeeds."""
-    from magma_bench.runner import all_errored
+    from magma_bench.run.runner import all_errored
 
     na = {"n": 2, "errors": 2, "top_error": {"count": 2, "example": "NotApplicable: oracle is n/a here"}}
     broken = {"n": 2, "errors": 2, "top_error": {"count": 2, "example": "ValueError: boom"}}

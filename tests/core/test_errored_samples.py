@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from mb_samples import samples_for
 
 from magma_bench.benchmark import Benchmark
-from magma_bench.evaluator import _Caller, evaluate_batch, make_record
 from magma_bench.registry import benchmark_entries, make_benchmark
-from magma_bench.runner import summarize
-from magma_bench.store import dumps
+from magma_bench.run.evaluator import _Caller, evaluate_batch, make_record
+from magma_bench.run.runner import summarize
+from magma_bench.run.store import dumps
 
 STATIC = [name for name, e in benchmark_entries(include_plugins=False).items()
           if issubclass(type(make_benchmark(name)), Benchmark)]

@@ -8,9 +8,9 @@ import pytest
 
 from magma_bench.adapter import Adapter
 from magma_bench.errors import UserError
-from magma_bench.evaluator import check_unique_ids, run_samples
 from magma_bench.registry import make_benchmark
-from magma_bench.store import RunStore, read_jsonl
+from magma_bench.run.evaluator import check_unique_ids, run_samples
+from magma_bench.run.store import RunStore, read_jsonl
 
 
 class Flaky(Adapter):

@@ -28,7 +28,7 @@ def test_envs_option_reaches_the_run_config(monkeypatch: pytest.MonkeyPatch) -> 
         return {"benchmark": cfg.benchmark, "adapter": cfg.adapter, "n": 0, "headline": None, "metrics": {},
                 "ci95": [None, None], "errors": 0, "timing": {"model_s": 0.0, "harness_s": 0.0}}
 
-    monkeypatch.setattr("magma_bench.runner.run", fake_run)
+    monkeypatch.setattr("magma_bench.run.runner.run", fake_run)
     cmd = run_cmd_module.run_cmd
     res = CliRunner().invoke(cmd, ["-b", "tabletop_bridge", "-a", "random", "--envs", "8", "--json"])
     assert res.exit_code == 0, res.output

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from magma_bench.errors import UserError
-from magma_bench.prediction_ids import match_prediction_ids
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import score_predictions
+from magma_bench.run.prediction_ids import match_prediction_ids
+from magma_bench.run.runner import score_predictions
 from magma_bench.types import Sample
 
 
@@ -56,7 +56,7 @@ def test_official_ids_that_repeat_across_files_are_ambiguous():
 
 
 def test_records_carry_both_ids():
-    from magma_bench.evaluator import make_record
+    from magma_bench.run.evaluator import make_record
 
     rec = make_record(make_benchmark("pope"), _samples(["101"])[0], "no", None)
     assert rec["id"] == "popular-0" and rec["official_id"] == "101"

@@ -1,7 +1,7 @@
 """The typed record and summary: the JSON Schema generated from the dataclasses validates what real
 runs write (static and closed loop), records read back key for key, a record missing a required key
 or of a newer schema is refused in one line naming file and record, and docs/records.md is what
-`python -m magma_bench.records --markdown` prints. The schema checks use `jsonschema` where it is
+`python -m magma_bench.run.records --markdown` prints. The schema checks use `jsonschema` where it is
 installed; the dataclass round-trip checks run everywhere."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from mb_fake_env import LineEnv, SlotPolicy, make_episodes
 
 from magma_bench.adapter import Adapter
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
-from magma_bench.records import SCHEMA_VERSION, Record, Summary, json_schema, markdown, read_records
-from magma_bench.rollout import run_episodes
-from magma_bench.runner import run
-from magma_bench.store import RECORDS, SUMMARY, RunStore
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.records import SCHEMA_VERSION, Record, Summary, json_schema, markdown, read_records
+from magma_bench.run.rollout import run_episodes
+from magma_bench.run.runner import run
+from magma_bench.run.store import RECORDS, SUMMARY, RunStore
 
 try:
     import jsonschema
@@ -28,7 +28,7 @@ except ImportError:  # not a dependency of magma-bench: the schema checks below 
     jsonschema = None
 
 ROOT = Path(__file__).resolve().parents[2]
-GENERATED = ("<!-- generated: python -m magma_bench.records --markdown -->", "<!-- end generated -->")
+GENERATED = ("<!-- generated: python -m magma_bench.run.records --markdown -->", "<!-- end generated -->")
 
 
 class FailsSome(Adapter):
@@ -155,12 +155,12 @@ def test_docs_show_the_generated_tables() -> None:
     doc = (ROOT / "docs" / "records.md").read_text()
     start, end = doc.index(GENERATED[0]) + len(GENERATED[0]), doc.index(GENERATED[1])
     assert doc[start:end].strip() == markdown().strip(), \
-        "docs/records.md is stale: paste `python -m magma_bench.records --markdown` between its markers"
+        "docs/records.md is stale: paste `python -m magma_bench.run.records --markdown` between its markers"
 
 
 def test_cli_prints_the_schema() -> None:
-    out = subprocess.run([sys.executable, "-m", "magma_bench.records", "--json-schema", "summary"],
+    out = subprocess.run([sys.executable, "-m", "magma_bench.run.records", "--json-schema", "summary"],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     assert json.loads(out.stdout) == json_schema(Summary)
-    assert out.stderr == ""  # no runpy warning: `import magma_bench` leaves magma_bench.records unloaded
+    assert out.stderr == ""  # no runpy warning: `import magma_bench` leaves magma_bench.run.records unloaded
     assert json_schema(Record)["$schema"] == "https://json-schema.org/draft/2020-12/schema"

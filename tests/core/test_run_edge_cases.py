@@ -10,7 +10,7 @@ import pytest
 
 from magma_bench.cli.main import main
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import ensure_offline, offline_dir
+from magma_bench.run.runner import ensure_offline, offline_dir
 
 
 def _run(capsys, *args):
@@ -35,7 +35,7 @@ def test_limit_zero_formats_n0_everywhere(tmp_path, capsys):
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
 def test_full_disk_or_read_only_output_is_one_line(tmp_path, capsys, monkeypatch, code):
-    from magma_bench.store import RunStore
+    from magma_bench.run.store import RunStore
 
     def fail(self, records):
         raise OSError(code, os.strerror(code), str(self.records_path))
@@ -49,7 +49,7 @@ def test_full_disk_or_read_only_output_is_one_line(tmp_path, capsys, monkeypatch
 
 
 def test_other_os_errors_keep_their_traceback(tmp_path, monkeypatch):
-    from magma_bench.store import RunStore
+    from magma_bench.run.store import RunStore
 
     def fail(self, records):
         raise OSError(errno.EIO, "I/O error")

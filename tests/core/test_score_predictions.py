@@ -11,7 +11,7 @@ from mb_samples import samples_for
 
 from magma_bench.cli.score_cmd import score_cmd
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import score_predictions
+from magma_bench.run.runner import score_predictions
 
 
 def test_null_predictions_score_zero_not_yes():

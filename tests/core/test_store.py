@@ -4,7 +4,7 @@ import os
 import pytest
 
 from magma_bench.errors import UserError
-from magma_bench.store import RunStore, read_jsonl
+from magma_bench.run.store import RunStore, read_jsonl
 
 
 def test_partial_last_line_is_cut_on_open(tmp_path):

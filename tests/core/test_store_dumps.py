@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from magma_bench.store import RECORDS, RunStore, dumps, read_jsonl
+from magma_bench.run.store import RECORDS, RunStore, dumps, read_jsonl
 
 
 def _strict(line: str):
@@ -55,7 +55,7 @@ def test_records_file_round_trips_strictly(tmp_path):
 def test_summary_files_are_strict_json_too(tmp_path):
     import json
 
-    from magma_bench.store import write_json_atomic
+    from magma_bench.run.store import write_json_atomic
 
     def refuse(token):
         raise ValueError(token)

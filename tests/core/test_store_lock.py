@@ -10,11 +10,11 @@ import textwrap
 import pytest
 
 from magma_bench.errors import UserError
-from magma_bench.store import RunStore
+from magma_bench.run.store import RunStore
 
 HOLD = textwrap.dedent("""
     import sys, time
-    from magma_bench.store import RunStore
+    from magma_bench.run.store import RunStore
     s = RunStore(sys.argv[1], shard=sys.argv[2] or None)
     s.open({"schema": 1})
     print("locked", flush=True)

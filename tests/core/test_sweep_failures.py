@@ -3,7 +3,7 @@ one-line reason) and the exit status is non-zero; a bug's traceback goes to a lo
 
 import yaml
 
-import magma_bench.runner as runner
+import magma_bench.run.runner as runner
 from magma_bench.cli.main import main
 
 

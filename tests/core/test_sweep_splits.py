@@ -9,7 +9,7 @@ from PIL import Image
 
 from magma_bench.cli.main import main
 from magma_bench.errors import UserError
-from magma_bench.sweep_config import load_sweep
+from magma_bench.execute.sweep_config import load_sweep
 
 SPLITS = ["test_task", "test_website", "test_domain"]
 

@@ -10,8 +10,8 @@ import pytest
 from magma_bench.cli.main import main
 from magma_bench.cli.options import parse_kv
 from magma_bench.errors import UserError
+from magma_bench.execute.sweep_config import load_sweep
 from magma_bench.registry import adapter_entries, benchmark_entries, make_benchmark
-from magma_bench.sweep_config import load_sweep
 from magma_bench.typed_args import adapter_args, benchmark_args, coerce_args, describe_hint, params_of
 from mb_testutil import REPO
 

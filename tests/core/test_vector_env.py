@@ -14,9 +14,9 @@ import pytest
 from mb_fake_env import LegacyResetPolicy, LineEnv, SlotPolicy, make_episodes
 
 from magma_bench.errors import UserError
-from magma_bench.rollout import run_episodes, run_episodes_vector
-from magma_bench.store import RECORDS, RunStore
-from magma_bench.vector_env import EnvPool
+from magma_bench.execute.vector_env import EnvPool
+from magma_bench.run.rollout import run_episodes, run_episodes_vector
+from magma_bench.run.store import RECORDS, RunStore
 
 SPECIAL = {"ep2": {"bad_reset": True}, "ep4": {"raise_at": 1}, "ep6": {"max_steps": 0},
            "ep7": {"max_steps": 2}}

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from magma_bench.evaluator import RunConfig
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 def _same_records_batched(tmp_path: Path, **cfg: Any) -> dict[str, dict]:

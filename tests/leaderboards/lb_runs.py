@@ -1,4 +1,4 @@
-"""Run directories for the leaderboard tests: real POPE runs through magma_bench.runner, and
+"""Run directories for the leaderboard tests: real POPE runs through magma_bench.run.runner, and
 hand-written run directories (manifest + records + summary in the store's layout) for benchmarks
 whose suites are too slow to generate in a unit test."""
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from magma_bench.evaluator import RunConfig
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 def write_run(root: Path, benchmark: str, adapter: str, records: list[dict[str, Any]], *, data: str = "offline",

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from magma_bench.evaluator import RunConfig
 from magma_bench.leaderboards.ablation import build_ablation, variant_of, write_ablation
 from magma_bench.leaderboards.results import RunResult, load_results
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 def variant_runs(tmp_path: Path) -> Path:

@@ -56,8 +56,8 @@ def _step_rates(steps: int, rounds: int = 3) -> tuple[float, float]:
 
 
 def _episodes_per_min(envs: int, n: int) -> float:
-    from magma_bench.evaluator import RunConfig
-    from magma_bench.runner import run
+    from magma_bench.run.evaluator import RunConfig
+    from magma_bench.run.runner import run
 
     with tempfile.TemporaryDirectory() as tmp:
         old = os.environ.get("MAGMA_BENCH_DATA")

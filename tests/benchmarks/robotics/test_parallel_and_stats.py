@@ -77,9 +77,9 @@ def test_batched_envs_match_a_sequential_run(tmp_path: Path, monkeypatch: pytest
     records as the in-process run: the expert to success, and random actions on an episode list
     cut to 6 steps (partial-credit keys included), then resumes by episode id."""
     monkeypatch.setenv("MUJOCO_GL", os.environ.get("MUJOCO_GL", "egl"))
-    from magma_bench.evaluator import RunConfig
     from magma_bench.registry import make_benchmark
-    from magma_bench.runner import run
+    from magma_bench.run.evaluator import RunConfig
+    from magma_bench.run.runner import run
 
     args = {"tasks": ["pick_coke_can", "close_drawer"], "size": 64}
     short = make_benchmark("tabletop_google", **args).generate(tmp_path / "short", 8, seed=0)

@@ -21,9 +21,9 @@ import pytest
 from magma_bench.benchmarks.robotics import _simpler_setup as setup
 from magma_bench.benchmarks.robotics.simpler import SimplerEnvBridge, SimplerEnvGoogle, partial_scores
 from magma_bench.errors import MissingDependency, UserError
-from magma_bench.evaluator import RunConfig
-from magma_bench.rollout import rollout
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.rollout import rollout
+from magma_bench.run.runner import run
 from magma_bench.types import Episode
 
 # (task, episode_id) -> {step (1-based): (terminated, episode_stats)}; unscripted steps: (False, {})

@@ -21,9 +21,9 @@ from magma_bench.benchmarks.robotics._scene import OBJECTS  # noqa: E402
 from magma_bench.benchmarks.robotics._tasks import TASKS, check, sample_setup, yaw_quat  # noqa: E402
 from magma_bench.benchmarks.robotics.tabletop import TabletopBridge, TabletopGoogle  # noqa: E402
 from magma_bench.errors import UserError  # noqa: E402
-from magma_bench.evaluator import RunConfig  # noqa: E402
-from magma_bench.rollout import rollout  # noqa: E402
-from magma_bench.runner import run  # noqa: E402
+from magma_bench.run.evaluator import RunConfig  # noqa: E402
+from magma_bench.run.rollout import rollout  # noqa: E402
+from magma_bench.run.runner import run  # noqa: E402
 from magma_bench.types import Episode  # noqa: E402
 
 

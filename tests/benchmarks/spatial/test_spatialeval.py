@@ -16,9 +16,9 @@ from magma_bench.benchmarks.spatial._spatialeval_extract import extract, is_corr
 from magma_bench.benchmarks.spatial.offline.spatialeval import turns
 from magma_bench.benchmarks.spatial.spatialeval import SpatialEval, options_of
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
 from magma_bench.parsers.choice import option_form_letter
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 @pytest.mark.parametrize("mode", ["tqa", "vqa"])

@@ -22,9 +22,9 @@ import pytest
 from PIL import Image
 
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import run, score_predictions
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run, score_predictions
 
 
 def _png(path: Path, size: tuple[int, int] = (200, 400)) -> None:

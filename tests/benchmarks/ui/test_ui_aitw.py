@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 from ui_testutil import load_error, needs_browser
 
-from magma_bench.evaluator import RunConfig, make_record
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig, make_record
+from magma_bench.run.runner import run
 
 
 def _step(j, t, text, **kw):

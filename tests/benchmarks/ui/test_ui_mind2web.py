@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 from ui_testutil import load_error, needs_browser
 
-from magma_bench.evaluator import RunConfig, make_record
 from magma_bench.metrics.ui import mind2web_f1, mind2web_op_string
 from magma_bench.parsers.actions import mind2web_action
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig, make_record
+from magma_bench.run.runner import run
 
 
 def _fixture(root: Path) -> None:

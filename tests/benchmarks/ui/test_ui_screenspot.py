@@ -13,9 +13,9 @@ from PIL import Image
 from ui_testutil import needs_browser
 
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import offline_dir, run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import offline_dir, run
 
 
 def _run(name, adapter, root, n, **bargs):

@@ -10,9 +10,9 @@ from PIL import Image
 from ui_testutil import needs_browser
 
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 def _png_bytes(size=(64, 48)) -> bytes:

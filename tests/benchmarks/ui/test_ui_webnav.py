@@ -8,8 +8,8 @@ from ui_testutil import needs_browser
 
 from magma_bench.benchmarks.ui._webnav_sites import FAMILIES, make_site
 from magma_bench.benchmarks.ui.webnav import decode_action, encode_action
-from magma_bench.evaluator import RunConfig
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 def test_action_encoding_round_trips():
@@ -108,7 +108,7 @@ def test_text_models_drive_it_oracle_100_random_near_0(data_root):
         def generate(self, requests):
             return [r.reference for r in requests]
 
-    from magma_bench.rollout import rollout
+    from magma_bench.run.rollout import rollout
 
     env = make_benchmark("webnav")
     try:

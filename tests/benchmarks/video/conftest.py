@@ -14,8 +14,8 @@ import pytest
 def offline_run(tmp_path_factory):
     """run(benchmark, adapter, n, **RunConfig fields) -> summary, with the offline data cached in
     one session directory (so oracle and random share a generated suite)."""
-    from magma_bench.evaluator import RunConfig
-    from magma_bench.runner import run
+    from magma_bench.run.evaluator import RunConfig
+    from magma_bench.run.runner import run
 
     data = tmp_path_factory.mktemp("video_data")
     out = tmp_path_factory.mktemp("video_runs")

@@ -8,8 +8,8 @@ import pytest
 
 from magma_bench.benchmarks.video.offline.qa import MVBENCH_TASKS
 from magma_bench.errors import UserError
-from magma_bench.evaluator import make_record
 from magma_bench.registry import make_benchmark
+from magma_bench.run.evaluator import make_record
 
 pytest.importorskip("cv2")
 

@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import run, score_predictions
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run, score_predictions
 
 pytest.importorskip("cv2")
 pd = pytest.importorskip("pandas")

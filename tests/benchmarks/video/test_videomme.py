@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from magma_bench.errors import UserError
-from magma_bench.evaluator import make_record
 from magma_bench.registry import make_benchmark
+from magma_bench.run.evaluator import make_record
 
 pytest.importorskip("cv2")
 pd = pytest.importorskip("pandas")

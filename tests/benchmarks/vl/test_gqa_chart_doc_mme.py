@@ -19,9 +19,9 @@ from magma_bench.benchmarks.vl.docvqa import DocVQA
 from magma_bench.benchmarks.vl.gqa import GQA
 from magma_bench.benchmarks.vl.mme import MME
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
 from magma_bench.parsers.yesno import opening_yes_no
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 from magma_bench.types import Sample
 
 

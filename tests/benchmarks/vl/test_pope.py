@@ -7,11 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
 from magma_bench.metrics.binary import binary_metrics
 from magma_bench.parsers.yesno import first_sentence_negation
 from magma_bench.registry import make_benchmark
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -114,7 +114,7 @@ def test_loads_hub_parquet_layout(tmp_path):
 
 
 def test_offline_cache_is_keyed_by_generation_args():
-    from magma_bench.runner import offline_dir
+    from magma_bench.run.runner import offline_dir
 
     plain = offline_dir(make_benchmark("pope"), 90, 0)
     assert offline_dir(make_benchmark("pope", category="random"), 90, 0) == plain  # filter only

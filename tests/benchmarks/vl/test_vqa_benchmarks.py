@@ -15,8 +15,8 @@ from PIL import Image
 from magma_bench.benchmarks.vl.textvqa import TextVQA
 from magma_bench.benchmarks.vl.vqav2 import VQAv2
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
-from magma_bench.runner import run
+from magma_bench.run.evaluator import RunConfig
+from magma_bench.run.runner import run
 
 
 def test_vqav2_generated_answers_follow_the_rules(tmp_path):

@@ -18,8 +18,8 @@ from typing import Any
 
 from magma_bench.benchmark import Benchmark, EnvBenchmark
 from magma_bench.errors import UserError
-from magma_bench.records import Record, Timing
-from magma_bench.store import RunStore, config_hash
+from magma_bench.run.records import Record, Timing
+from magma_bench.run.store import RunStore, config_hash
 from magma_bench.types import Request, Sample
 
 

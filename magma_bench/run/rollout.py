@@ -7,7 +7,7 @@ the run goes on with the next episode.
 Two drivers produce the same records (same fields, same scores; only timings differ):
 - `run_episodes`: one episode at a time in this process (`rollout`), the adapter called with a
   batch of one;
-- `run_episodes_vector`: N environments in worker processes (`magma_bench.vector_env`) and ONE
+- `run_episodes_vector`: N environments in worker processes (`magma_bench.execute.vector_env`) and ONE
   batched `adapter.act` per step over the episodes in flight. Episodes finish independently and
   a freed slot takes the next pending episode, resetting the adapter's state for that slot only
   (`Adapter.reset(slots)`); each observation says its slot (`obs["slot"]`). With a model at ~1 s
@@ -28,10 +28,10 @@ from typing import Any
 
 from magma_bench.benchmark import EnvBenchmark
 from magma_bench.errors import UserError
-from magma_bench.records import Record, Timing
-from magma_bench.store import RunStore
+from magma_bench.execute.vector_env import EnvPool, error_text
+from magma_bench.run.records import Record, Timing
+from magma_bench.run.store import RunStore
 from magma_bench.types import Episode
-from magma_bench.vector_env import EnvPool, error_text
 
 
 def policy(adapter: Any, observations: list[dict[str, Any]], instructions: list[str]) -> list[Any]:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from magma_bench.errors import MissingDependency, UserError
-from magma_bench.sweep import Report, plan, report_failures, run_config, summary_line
-from magma_bench.sweep_config import SweepConfig
+from magma_bench.execute.sweep import Report, plan, report_failures, run_config, summary_line
+from magma_bench.execute.sweep_config import SweepConfig
 
 
 def _ray() -> Any:
@@ -44,8 +44,8 @@ class SweepWorker:
         return os.getpid()
 
     def run_shard(self, rc: Any, shard: int, num_shards: int) -> dict[str, Any]:
-        from magma_bench.runner import execute, prepare
-        from magma_bench.sweep import shard_slice
+        from magma_bench.execute.sweep import shard_slice
+        from magma_bench.run.runner import execute, prepare
 
         t0 = time.perf_counter()
         p = prepare(rc, self.adapter)
@@ -54,7 +54,7 @@ class SweepWorker:
         return {"n": len(items), "resumed": resumed, "wall_s": time.perf_counter() - t0}
 
     def finish(self, rc: Any) -> dict[str, Any]:
-        from magma_bench.runner import run
+        from magma_bench.run.runner import run
 
         return run(rc, adapter=self.adapter)
 
@@ -74,7 +74,7 @@ def run_ray(cfg: SweepConfig, out: Path | None, report: Report, address: str | N
     pairs = list(plan(cfg, report))
     # Generate offline suites once, here, before workers race for them.
     from magma_bench.registry import make_benchmark
-    from magma_bench.runner import ensure_offline
+    from magma_bench.run.runner import ensure_offline
 
     for b in {p.bench.name: p.bench for p in pairs}.values():
         if b.data_dir is None:

@@ -4,7 +4,7 @@ The design is gymnasium's AsyncVectorEnv: one pipe per worker; the parent sends 
 every busy slot, then reads the replies, so the simulators step in parallel while the adapter
 (in the parent) sees one batch per step. Unlike a gymnasium vector env, slots are not tied to
 one another: each runs its own episode and takes a new one when it finishes
-(`magma_bench.rollout.run_episodes_vector` drives them).
+(`magma_bench.run.rollout.run_episodes_vector` drives them).
 
 Workers start with `spawn`, never `fork`: a forked child would inherit the parent's GL contexts,
 browser and simulator threads. Each builds its own environment from an `EnvFactory` (registry

@@ -16,7 +16,8 @@ from typing import Any
 
 from magma_bench.benchmark import Benchmark
 from magma_bench.errors import NotApplicable, UserError
-from magma_bench.evaluator import (
+from magma_bench.registry import make_adapter, make_benchmark
+from magma_bench.run.evaluator import (
     ProgressHook,
     RunConfig,
     check_unique_ids,
@@ -25,12 +26,11 @@ from magma_bench.evaluator import (
     run_identity,
     run_samples,
 )
-from magma_bench.provenance import revision, versions
-from magma_bench.records import SCHEMA_VERSION, Revision, Stats, Summary, Timing, TopError
-from magma_bench.registry import make_adapter, make_benchmark
-from magma_bench.rollout import run_episodes, run_episodes_vector
+from magma_bench.run.provenance import revision, versions
+from magma_bench.run.records import SCHEMA_VERSION, Revision, Stats, Summary, Timing, TopError
+from magma_bench.run.rollout import run_episodes, run_episodes_vector
+from magma_bench.run.store import SUMMARY, RunStore, config_hash, write_json_atomic
 from magma_bench.stats import bootstrap_ci
-from magma_bench.store import SUMMARY, RunStore, config_hash, write_json_atomic
 
 
 def data_root() -> Path:
@@ -216,7 +216,7 @@ def execute(p: Prepared, adapter: Any, items: Sequence[Any] | None = None, shard
         if is_env(p.bench):
             try:
                 if p.cfg.num_envs > 1:  # N envs in worker processes, built as prepare() built p.bench
-                    from magma_bench.vector_env import EnvFactory
+                    from magma_bench.execute.vector_env import EnvFactory
 
                     records = run_episodes_vector(EnvFactory(p.cfg.benchmark, p.cfg.benchmark_args), adapter,
                                                   items, store, done, p.cfg.num_envs, progress)
@@ -303,8 +303,8 @@ def score_predictions(bench: Benchmark, samples: Sequence[Any], predictions: dic
     which). Missing ids count as wrong, and so do predictions that are not text (null, numbers,
     lists): str() would turn null into "None", which POPE's rule reads as "yes". Both are counted
     in the output; unknown ids are reported and not scored."""
-    from magma_bench.evaluator import make_record
-    from magma_bench.prediction_ids import match_prediction_ids
+    from magma_bench.run.evaluator import make_record
+    from magma_bench.run.prediction_ids import match_prediction_ids
 
     matched = match_prediction_ids(samples, predictions, where, getattr(bench, "official_id", ""))
     preds = matched.predictions

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from magma_bench.errors import UserError
-from magma_bench.evaluator import RunConfig
-from magma_bench.sweep_config import AdapterSpec, BenchmarkSpec, SweepConfig
+from magma_bench.execute.sweep_config import AdapterSpec, BenchmarkSpec, SweepConfig
+from magma_bench.run.evaluator import RunConfig
 
 Report = Callable[[str], None]
 
@@ -104,7 +104,7 @@ def shard_slice(items: list[Any], shard: int, num_shards: int) -> list[Any]:
 def run_local(cfg: SweepConfig, out: Path | None, report: Report, progress: Any = None) -> list[dict]:
     """Each pair in this process. A failing pair is recorded with a one-line reason and the sweep
     goes on; the failures are listed at the end and the sweep then fails (non-zero exit)."""
-    from magma_bench.runner import all_errored, run
+    from magma_bench.run.runner import all_errored, run
 
     summaries: list[dict] = []
     failures: list[str] = []
