@@ -10,7 +10,7 @@ import html
 import math
 import re
 
-from magma_bench.text_out import tex_escape
+from magma_bench.report.text_out import tex_escape
 
 _MD_SPECIAL = re.compile(r"([\\|*_`<>\[\]])")
 _TEX_SYMBOLS = {"‡": r"$^{\ddagger}$", "†": r"$^{\dagger}$", "♮": r"$^{\natural}$", "✓": r"$\checkmark$",
@@ -24,7 +24,7 @@ def md(text: object) -> str:
 
 
 def tex(text: object) -> str:
-    """LaTeX-safe text (`magma_bench.text_out.tex_escape`, shared with `magma-bench report`);
+    """LaTeX-safe text (`magma_bench.report.text_out.tex_escape`, shared with `magma-bench report`);
     the paper's footnote marks and check marks become math symbols."""
     return tex_escape(text, _TEX_SYMBOLS)
 

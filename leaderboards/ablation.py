@@ -16,7 +16,7 @@ Rows follow the paper: UI, OXE, ACT, Full without SoM+ToM, then Full with it (an
 after). Columns: the Table 3 columns a variant was measured on (the same probes as
 `measured.py`), then any other benchmark the variants ran, by its headline. A cell is our number
 with its 95% CI; `*` marks a "with SoM+ToM" cell that differs from the same model and mixture
-without SoM+ToM at p < 0.05 (paired bootstrap over shared samples, `magma_bench.compare`).
+without SoM+ToM at p < 0.05 (paired bootstrap over shared samples, `magma_bench.report.compare`).
 """
 
 from __future__ import annotations
@@ -139,8 +139,8 @@ def _keep(row: dict[str, Cell], key: str, cell: Cell) -> None:
 
 
 def _paired(cells: dict[Variant, dict[str, Cell]], columns: list[tuple[str, str]], n_boot: int) -> list[Paired]:
-    from magma_bench.compare import compare_runs
     from magma_bench.errors import UserError
+    from magma_bench.report.compare import compare_runs
 
     out = []
     for v, row in sorted(cells.items(), key=lambda kv: (kv[0].model, kv[0].mixture)):

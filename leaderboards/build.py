@@ -3,7 +3,7 @@
     <out>/paper/            the paper's tables 2-8 and figures 8-10 (markdown + LaTeX)
     <out>/measured.{md,tex,json}   measured vs paper
     <out>/ablation.{md,tex,json}   Table 3 layout from trainer variants
-    <out>/leaderboard.{json,md}    all runs (magma_bench.report)
+    <out>/leaderboard.{json,md}    all runs (magma_bench.report.tables)
     <out>/plots/*.{png,svg}        per-domain bars, ablation, SimplerEnv Fig. 8
     <out>/index.html               the static page linking all of the above
 """
@@ -26,7 +26,7 @@ from magma_bench.leaderboards.results import RunResult, load_results
 def build_all(runs_root: Path, out_dir: Path, plots: bool = True, n_boot: int = 2000) -> dict[str, Path]:
     """Render every leaderboard artefact from the runs under runs_root into out_dir; returns
     {name: path}, with "index.html" the page to open."""
-    from magma_bench.report import collect_rows, write_leaderboard
+    from magma_bench.report.tables import collect_rows, write_leaderboard
 
     runs_root, out_dir = Path(runs_root), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -84,7 +84,7 @@ def print_summary(runs_root: Path, paths: dict[str, Path]) -> None:
     """The leaderboard in the terminal (rich) and where the page is."""
     from rich.console import Console
 
-    from magma_bench.text_out import rich_table  # the one terminal table: cells are text, never markup
+    from magma_bench.report.text_out import rich_table  # the one terminal table: cells are text, never markup
 
     console = Console(width=None if os.isatty(1) else 140)
     results = load_results(runs_root) if Path(runs_root).exists() else []

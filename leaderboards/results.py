@@ -1,6 +1,6 @@
 """Finished runs as typed results, plus sub-metric confidence intervals recomputed from records.
 
-`magma_bench.report.collect_rows` gives the headline of each run; the leaderboards also need the
+`magma_bench.report.tables.collect_rows` gives the headline of each run; the leaderboards also need the
 sub-metrics (ScreenSpot's `cell/mobile/text`, a tabletop's `task/pick_coke_can`) and a CI for
 each. A sub-metric's CI is recomputed from records.jsonl with the benchmark's own statistic on
 the matching records, and only reported when that recomputation reproduces the stored number,
@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from magma_bench.report import collect_rows
-from magma_bench.run_labels import adapter_labels, base_label
+from magma_bench.report.run_labels import adapter_labels, base_label
+from magma_bench.report.tables import collect_rows
 
 
 @dataclass
@@ -121,7 +121,7 @@ def _part(bench: Any, records: list[dict], key: str) -> tuple[int, Any] | None:
     `element_acc`) is its mean in percent over all records."""
     import numpy as np
 
-    from magma_bench.stats import weighted_group_mean, weighted_mean
+    from magma_bench.metrics.stats import weighted_group_mean, weighted_mean
 
     bits = key.split("/")
     for i in range(1, len(bits)):
@@ -149,9 +149,9 @@ def submetric_ci(result: RunResult, keys: tuple[str, ...], n_boot: int = 1000,
     be reproduced from the records to within 1e-6 of the stored number."""
     import numpy as np
 
+    from magma_bench.metrics.stats import bootstrap_weights
     from magma_bench.registry import make_benchmark
     from magma_bench.run.store import load_run
-    from magma_bench.stats import bootstrap_weights
 
     none: tuple[None, tuple[None, None], None] = (None, (None, None), None)
     try:

@@ -22,8 +22,8 @@ import pytest
 
 from magma_bench.benchmark import Benchmark
 from magma_bench.metrics.declare import AllWithin, Mean, OtherScores, report
+from magma_bench.metrics.stats import DENSE_GROUPS, group_totals
 from magma_bench.registry import benchmark_entries, make_benchmark
-from magma_bench.stats import DENSE_GROUPS, group_totals
 
 GOLDEN = Path(__file__).parent / "benchmarks" / "aggregates_golden.json"
 N = 48  # records per benchmark: enough for every group to hold a few, small enough to read

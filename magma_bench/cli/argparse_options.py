@@ -1,6 +1,6 @@
 """Click options generated from an argparse parser, and the argv that hands click's values back to it.
 
-`python -m magma_bench.perf` and `python -m magma_bench.leaderboards` define their options in an
+`python -m magma_bench.perf.harness` and `python -m magma_bench.leaderboards` define their options in an
 argparse parser (their `build_parser()`). `magma-bench perf` and `magma-bench leaderboard`
 read that parser, show its options as click options (so `--help` lists them), and call the same
 `main` with an equivalent argv: each option is defined once, where it is used.

@@ -16,7 +16,7 @@ import click
 @click.option("--json", "as_json", is_flag=True)
 def compare_cmd(run_a: Path, run_b: Path, n_boot: int, seed: int, as_json: bool) -> None:
     """Compare RUN_A against RUN_B (run directories) on their shared sample ids."""
-    from magma_bench.compare import compare_runs
+    from magma_bench.report.compare import compare_runs
 
     res = compare_runs(run_a, run_b, n_boot=n_boot, seed=seed)
     if as_json:

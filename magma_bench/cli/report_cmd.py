@@ -10,7 +10,7 @@ import click
 def print_rich(rows: list[dict]) -> None:
     from rich.console import Console
 
-    from magma_bench.text_out import rich_table  # cells as plain text: names are never rich markup
+    from magma_bench.report.text_out import rich_table  # cells as plain text: names are never rich markup
 
     for kind in ("offline", "official"):
         rs = [r for r in rows if r["data"] == kind]
@@ -35,7 +35,7 @@ def print_rich(rows: list[dict]) -> None:
 def report_cmd(runs: Path, fmt: str, out: Path | None) -> None:
     """Tables of every finished run under RUNS."""
     from magma_bench.errors import UserError
-    from magma_bench.report import collect_rows, render, write_leaderboard
+    from magma_bench.report.tables import collect_rows, render, write_leaderboard
 
     rows = collect_rows(runs)
     if not rows:

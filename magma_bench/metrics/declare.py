@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from magma_bench.stats import group_totals
+from magma_bench.metrics.stats import group_totals
 
 Label = str | Callable[[dict], Any]
 Columns = dict[str, np.ndarray]

@@ -19,7 +19,7 @@ from magma_bench.metrics.declare import (
     groups_of,
     mean_over_groups,
 )
-from magma_bench.stats import group_totals
+from magma_bench.metrics.stats import group_totals
 
 RATES = ("accuracy", "precision", "recall", "f1", "yes_ratio")
 

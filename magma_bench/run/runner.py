@@ -16,6 +16,7 @@ from typing import Any
 
 from magma_bench.benchmark import Benchmark
 from magma_bench.errors import NotApplicable, UserError
+from magma_bench.metrics.stats import bootstrap_ci
 from magma_bench.registry import make_adapter, make_benchmark
 from magma_bench.run.evaluator import (
     ProgressHook,
@@ -30,7 +31,6 @@ from magma_bench.run.provenance import revision, versions
 from magma_bench.run.records import SCHEMA_VERSION, Revision, Stats, Summary, Timing, TopError
 from magma_bench.run.rollout import run_episodes, run_episodes_vector
 from magma_bench.run.store import SUMMARY, RunStore, config_hash, write_json_atomic
-from magma_bench.stats import bootstrap_ci
 
 
 def data_root() -> Path:

@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 from magma_bench.errors import UserError  # noqa: E402
 from magma_bench.model import MagmaConfig, MagmaForCausalLM  # noqa: E402
 from magma_bench.registry import make_adapter  # noqa: E402
-from magma_bench.run_labels import adapter_labels  # noqa: E402
+from magma_bench.report.run_labels import adapter_labels  # noqa: E402
 from magma_bench.types import AnswerSpace, Request  # noqa: E402
 
 

@@ -7,8 +7,8 @@ import importlib.util
 
 import pytest
 
-from magma_bench import perf_lmms
 from magma_bench.errors import MissingDependency
+from magma_bench.perf import lmms as perf_lmms
 from torch_threads import one_torch_thread
 
 _one_torch_thread = pytest.fixture(one_torch_thread)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from magma_bench.cli import run_cmd as run_cmd_module
-from magma_bench.perf_rollout import episodes_per_min
+from magma_bench.perf.rollout import episodes_per_min
 
 
 def test_batched_loop_makes_one_act_call_per_step_for_all_envs() -> None:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from magma_bench.stats import (
+from magma_bench.metrics.stats import (
     bootstrap_ci,
     bootstrap_weights,
     mcnemar_exact,

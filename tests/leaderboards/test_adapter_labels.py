@@ -11,8 +11,8 @@ from lb_runs import pope_runs
 
 from magma_bench.leaderboards.measured import compare
 from magma_bench.leaderboards.results import load_results
-from magma_bench.report import collect_rows, pivot_markdown
-from magma_bench.run_labels import adapter_labels
+from magma_bench.report.run_labels import adapter_labels
+from magma_bench.report.tables import collect_rows, pivot_markdown
 
 
 def test_labels_tell_every_configuration_apart():

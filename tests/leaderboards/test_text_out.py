@@ -6,8 +6,8 @@ from __future__ import annotations
 from magma_bench.cli.report_cmd import print_rich
 from magma_bench.leaderboards import results
 from magma_bench.leaderboards._text import tex
-from magma_bench.report import to_latex
-from magma_bench.text_out import rich_table, tex_escape
+from magma_bench.report.tables import to_latex
+from magma_bench.report.text_out import rich_table, tex_escape
 
 NASTY = r"a^b_c~50% {x} $y \z #&"
 

@@ -7,7 +7,7 @@
 - env_to_bare_ratio: the two above (goal >= 0.8: the harness costs little over the simulator);
 - episodes_per_min_1_env / _2_envs: expert (oracle) episodes through `runner.run`, in process vs
   two simulators in worker processes stepped together (`--envs 2`); the oracle costs nothing, so
-  this measures the simulators in parallel, not batching (`magma_bench.perf_rollout` does that).
+  this measures the simulators in parallel, not batching (`magma_bench.perf.rollout` does that).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def _throughput(name: str, n: int, root: Path) -> tuple[int, float]:
-    from magma_bench.perf import null_pass
+    from magma_bench.perf.harness import null_pass
     from magma_bench.registry import make_benchmark
 
     bench = make_benchmark(name)

@@ -46,7 +46,7 @@ def _decode_figures(tmp: Path, reps: int = 5) -> dict[str, float]:
 
 
 def _throughput(name: str, data: Path) -> tuple[int, float]:
-    from magma_bench.perf import null_pass
+    from magma_bench.perf.harness import null_pass
     from magma_bench.registry import make_benchmark
 
     return null_pass(make_benchmark(name, num_frames=8), data)

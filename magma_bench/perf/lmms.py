@@ -41,7 +41,7 @@ from typing import Any
 
 from magma_bench.errors import MissingDependency
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LMMS_PYTHON = REPO / ".venv-lmms" / "bin" / "python"
 TRAINED = REPO / "checkpoints" / "magma-tiny"
 TASK = "magma_bench_pope"
@@ -220,7 +220,7 @@ def lmms_eval_here() -> bool:
 
 
 def figures() -> dict[str, float]:
-    """Entry point for magma_bench.perf: in-process, or in .venv-lmms, or MissingDependency."""
+    """Entry point for magma_bench.perf.harness: in-process, or in .venv-lmms, or MissingDependency."""
     if lmms_eval_here():
         return measure()
     if not LMMS_PYTHON.exists():
@@ -229,7 +229,7 @@ def figures() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="perf-lmms-") as t:
         out = Path(t) / "figures.json"
         env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-        proc = subprocess.run([str(LMMS_PYTHON), "-m", "magma_bench.perf_lmms", "--json-out", str(out)],
+        proc = subprocess.run([str(LMMS_PYTHON), "-m", "magma_bench.perf.lmms", "--json-out", str(out)],
                               cwd=REPO, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S)
         if proc.returncode != 0 or not out.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]

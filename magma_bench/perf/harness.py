@@ -22,9 +22,9 @@ DOMAIN_FIGURES = (
     "magma_bench.benchmarks.spatial.perf",
     "magma_bench.benchmarks.video.perf",
     "magma_bench.trainer.perf",
-    "magma_bench.perf_ray",
-    "magma_bench.perf_rollout",
-    "magma_bench.perf_lmms",
+    "magma_bench.perf.ray_sweep",
+    "magma_bench.perf.rollout",
+    "magma_bench.perf.lmms",
 )
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from magma_bench.errors import UserError
+from magma_bench.metrics.stats import mcnemar_exact, paired_difference
 from magma_bench.registry import make_benchmark
 from magma_bench.run.store import load_run
-from magma_bench.stats import mcnemar_exact, paired_difference
 
 
 def compare_runs(run_a: Path, run_b: Path, n_boot: int = 2000, seed: int = 0) -> dict[str, Any]:

@@ -39,7 +39,9 @@ def collect_rows(root: Path) -> list[dict[str, Any]]:
             "split": s.get("split"), "variant": _variant(s.get("benchmark_args") or {}), "run_dir": str(d),
             "describe": s.get("adapter_describe") or {}, "seed": int(s.get("seed") or 0),
         })
-    from magma_bench.run_labels import adapter_labels  # configurations never share a label (or a pivot row)
+    from magma_bench.report.run_labels import (
+        adapter_labels,  # configurations never share a label (or a pivot row)
+    )
 
     for r, label in zip(rows, adapter_labels([(r["adapter"], r.pop("describe"), r["seed"]) for r in rows]), strict=True):
         r["adapter_label"] = label
@@ -106,7 +108,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def _tex(s: str) -> str:
-    from magma_bench.text_out import tex_escape  # the one LaTeX escaper (the leaderboards use it too)
+    from magma_bench.report.text_out import tex_escape  # the one LaTeX escaper (the leaderboards use it too)
 
     return tex_escape(s)
 
