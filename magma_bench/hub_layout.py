@@ -231,7 +231,7 @@ def _nextqa(samples: list[Sample], out: Path) -> list[tuple[str, str, str]]:
     """lmms-lab/NExTQA `MC/test-*` (video, frame_count, width, height, question, answer, qid, type,
     a0..a4) with `videos/<video>.mp4` as its videos.zip unpacks. The loader folds TP into TN (as
     eval_mc.py counts them), so a generated TP question is written as TN."""
-    from magma_bench.video_frames import video_info
+    from magma_bench.benchmarks.video.frames import video_info
 
     S, Int, _, _ = _types()
     rows = []

@@ -16,11 +16,11 @@ from typing import Any, ClassVar
 
 from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark
+from magma_bench.benchmarks.video.frames import SampleMode, sample_frames
 from magma_bench.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.parsers.choice import letters
 from magma_bench.types import AnswerSpace, Request, Sample
-from magma_bench.video_frames import SampleMode, sample_frames
 
 VIDEO_EXTS = (".mp4", ".MP4", ".mkv", ".webm", ".avi", ".mov")
 

@@ -22,8 +22,8 @@ from pathlib import Path
 def _decode_figures(tmp: Path, reps: int = 5) -> dict[str, float]:
     import numpy as np
 
+    from magma_bench.benchmarks.video.frames import read_frames, sample_frames
     from magma_bench.benchmarks.video.offline import clips
-    from magma_bench.video_frames import read_frames, sample_frames
 
     clip = clips.retry(clips.fetch, np.random.default_rng(0), 160, 3)
     path = clips.write_mp4(clip, tmp / "clip.mp4")

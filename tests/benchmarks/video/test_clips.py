@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from magma_bench.benchmarks.video.frames import read_frames, sample_indices
 from magma_bench.benchmarks.video.offline import clips as C
-from magma_bench.video_frames import read_frames, sample_indices
 
 pytest.importorskip("cv2")
 

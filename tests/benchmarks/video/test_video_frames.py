@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from magma_bench.benchmarks.video.frames import read_frames, sample_frames, sample_indices, video_info
 from magma_bench.errors import UserError
-from magma_bench.video_frames import read_frames, sample_frames, sample_indices, video_info
 
 cv2 = pytest.importorskip("cv2")
 
