@@ -56,8 +56,7 @@ class TrainConfig:
     # the vision tower and projector's lr = this x lr: at 1.0 the decoder's early gradients wash out
     # what stage 0 taught the tower (image-use gap 0.004 vs 0.48 at 0.1 after 600 VL steps)
     vision_lr_scale: float = 0.1
-    # stage 0 (trainer/vision_pretrain.py): steps of dense scene labels for the tower before the loop
-    vision_pretrain_steps: int = 800
+    vision_pretrain_steps: int = 800  # stage 0 (trainer/vision_pretrain.py): tower-only steps on scene labels
     freeze_vision_tower: bool = False  # the tower stays as stage 0 left it (the projector still trains)
     min_lr: float = 1e-4  # cosine floor
     warmup: int = 50  # linear warmup steps
