@@ -26,22 +26,18 @@ def scene_batch(rng: np.random.Generator, n: int, cfg: Any) -> tuple[Any, Any, A
     """(pixels (n, 3, S, S), colour labels (n, g, g), kind labels (n, g, g)); label 0 is "empty",
     c > 0 is COLORS/KINDS index c - 1 of the object whose centre falls in the cell."""
     import torch
-    from PIL import Image, ImageDraw
 
-    from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, draw, sample_scene
+    from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, sample_scene, scene_image
     from magma_bench.model.processing_magma import image_views
 
     g, colours = cfg.grid_side, list(COLORS)
     pix, yc, yk = [], torch.zeros(n, g, g, dtype=torch.long), torch.zeros(n, g, g, dtype=torch.long)
     for i in range(n):
         objs = sample_scene(rng, SCENE_SIZE)
-        img = Image.new("RGB", (SCENE_SIZE, SCENE_SIZE), (245, 245, 240))
-        d = ImageDraw.Draw(img)
         for o in objs:
-            draw(d, o)
             gy, gx = o.cy * g // SCENE_SIZE, o.cx * g // SCENE_SIZE
             yc[i, gy, gx], yk[i, gy, gx] = 1 + colours.index(o.color), 1 + KINDS.index(o.kind)
-        pix.append(image_views(img, cfg).crops[0])
+        pix.append(image_views(scene_image(objs, SCENE_SIZE), cfg).crops[0])
     return torch.stack(pix), yc, yk
 
 

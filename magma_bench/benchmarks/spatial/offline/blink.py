@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj, draw
+from magma_bench.benchmarks.vl.offline.scenes import BACKGROUND, COLORS, KINDS, Obj, draw
 
 SIZE = 320
 SUB_TASKS = ("Counting", "Relative_Depth", "Visual_Correspondence")
@@ -33,7 +33,7 @@ class Item:
 
 
 def _canvas() -> tuple[Image.Image, ImageDraw.ImageDraw]:
-    img = Image.new("RGB", (SIZE, SIZE), (245, 245, 240))
+    img = Image.new("RGB", (SIZE, SIZE), BACKGROUND)
     return img, ImageDraw.Draw(img)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj, draw
+from magma_bench.benchmarks.vl.offline.scenes import BACKGROUND, COLORS, KINDS, Obj, draw
 
 # relation -> VSR meta-category (Liu et al., TACL 2023, Table 1)
 RELATIONS = {"left of": "Projective", "right of": "Projective", "above": "Projective",
@@ -73,7 +73,7 @@ def layout(rng: np.random.Generator, relation: str, truth: bool) -> tuple[list[O
 
 
 def render(objs: list[Obj], path, size: int = SIZE) -> None:
-    img = Image.new("RGB", (size, size), (245, 245, 240))
+    img = Image.new("RGB", (size, size), BACKGROUND)
     d = ImageDraw.Draw(img)
     for o in objs:
         draw(d, Obj(o.kind, "black", o.cx, o.cy, o.r + 2))  # a dark rim makes occlusion edges visible

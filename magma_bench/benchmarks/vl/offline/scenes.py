@@ -18,6 +18,7 @@ KINDS = ("ball", "box", "star", "triangle", "cross", "ring", "diamond", "moon", 
 # families of kinds that tend to appear together (drives adversarial negatives)
 FAMILIES = (("ball", "ring", "moon"), ("box", "bar", "diamond"), ("star", "cross", "heart"),
             ("triangle", "arrow", "hexagon"))
+BACKGROUND = (245, 245, 240)  # the scenes' off-white canvas (a moon is a disc cut by one in this colour)
 COLORS = {"red": (220, 40, 40), "green": (40, 170, 60), "blue": (40, 80, 220), "yellow": (230, 200, 30),
           "purple": (140, 60, 190), "orange": (240, 130, 30), "black": (25, 25, 25), "cyan": (30, 190, 200)}
 
@@ -63,7 +64,7 @@ def draw(d: ImageDraw.ImageDraw, o: Obj) -> None:
         d.polygon(_polygon(x, y, r, pts), fill=c)
     elif o.kind == "moon":
         d.ellipse(box, fill=c)
-        d.ellipse((x - r // 2, y - r, x + r + r // 2, y + r), fill=(245, 245, 240))
+        d.ellipse((x - r // 2, y - r, x + r + r // 2, y + r), fill=BACKGROUND)
     elif o.kind == "arrow":
         d.polygon(_polygon(x, y, r, [(-1, -0.3), (0.2, -0.3), (0.2, -0.8), (1, 0), (0.2, 0.8), (0.2, 0.3),
                                      (-1, 0.3)]), fill=c)
@@ -105,9 +106,14 @@ def sample_scene(rng: np.random.Generator, size: int = 224, n_min: int = 2, n_ma
     return objs
 
 
-def render(objs: list[Obj], path: Path, size: int = 224) -> None:
-    img = Image.new("RGB", (size, size), (245, 245, 240))
+def scene_image(objs: list[Obj], size: int = 224) -> Image.Image:
+    """The scene drawn on its canvas, in memory (the suites save it; stage 0 trains on it)."""
+    img = Image.new("RGB", (size, size), BACKGROUND)
     d = ImageDraw.Draw(img)
     for o in objs:
         draw(d, o)
-    img.save(path, format="PNG", optimize=False)
+    return img
+
+
+def render(objs: list[Obj], path: Path, size: int = 224) -> None:
+    scene_image(objs, size).save(path, format="PNG", optimize=False)

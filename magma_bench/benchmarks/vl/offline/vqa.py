@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj, draw
+from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, Obj, scene_image
 
 NUM_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 WORDS = ("open", "exit", "stop", "cafe", "hotel", "bank", "pizza", "books", "market", "garden", "museum",
@@ -80,11 +80,7 @@ def scene_qa(rng: np.random.Generator, objs: list[Obj]) -> QA:
 
 
 def render_scene_jpeg(objs: list[Obj], path, size: int = 224) -> None:
-    img = Image.new("RGB", (size, size), (245, 245, 240))
-    d = ImageDraw.Draw(img)
-    for o in objs:
-        draw(d, o)
-    img.save(path, format="JPEG", quality=92)
+    scene_image(objs, size).save(path, format="JPEG", quality=92)
 
 
 # -- TextVQA-shaped ------------------------------------------------------------------------------
