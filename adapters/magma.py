@@ -12,7 +12,9 @@ the model's own units and maps them into the environment's `ActionSpec` (observa
   upstream Magma-8B checkpoints they come from `unnorm_key` (adapter arg) or the env's key, looked
   up in the checkpoint's dataset_statistics.json, then in the published sets (model/action_stats.py);
   with none, `act` refuses with one line. Their output (Euler, gripper open-fraction) is converted
-  to the env's rotation and gripper convention (SimplerEnv: axis-angle, -1 open/+1 closed).
+  to the env's rotation and gripper convention (SimplerEnv: axis-angle, -1 open/+1 closed). Units
+  are not converted: the sweep planner asks `output_action_spec` (these JSON files only) and skips
+  a pair whose units the env cannot take (the tiny checkpoint's metres on LIBERO's OSC_POSE).
 - frames: resized to the spec's image_size (SimplerEnv: 256x256, as upstream's agent); envs that
   fix their size (LIBERO) refuse other sizes.
 - decoding="greedy" (default): 7 argmax tokens restricted to the action bins, deterministic.
@@ -54,6 +56,39 @@ def checkpoint_hash(path: Path) -> str:
         with f.open("rb") as fh:
             h.update(fh.read(min(size, _HASH_BYTES)))
     return h.hexdigest()[:16]
+
+
+def checkpoint_output_spec(path: Path, unnorm_key: str | None, env: Any, upstream: bool | None = None) -> Any:
+    """The ActionSpec a Magma checkpoint's actions come out in for the env spec `env`, as `act`
+    would decode them, from its config.json and dataset_statistics.json only (no weights, no torch):
+    our layout's own statistics give the harness convention (metres/radians); an upstream
+    checkpoint's set is chosen as `act` chooses it (model/action_stats.resolve: unnorm_key, the
+    env's key, the file's only set, the published sets). `upstream`: the layout when the caller
+    knows it (magma_hf). None when the files do not tell: the run then reports what is wrong."""
+    import dataclasses
+    import json
+
+    from magma_bench.action_spec import HARNESS
+    from magma_bench.model.action_stats import output_spec, resolve
+
+    if not path.is_dir():
+        return None
+    if upstream is None:
+        try:
+            raw = json.loads((path / "config.json").read_text())
+        except (OSError, ValueError):
+            return None
+        kind = raw.get("model_type") if isinstance(raw, dict) else None
+        if kind not in ("magma", "magma-bench"):
+            return None
+        upstream = kind == "magma" or raw.get("prompt_template") == "upstream"
+    if not upstream:  # unnorm_key does not apply to it: building the adapter refuses that, one line
+        return dataclasses.replace(HARNESS, name=f"{path}, its own statistics") if unnorm_key is None else None
+    try:
+        key, _ = resolve(path, unnorm_key, getattr(env, "unnorm_key", None))
+    except UserError:
+        return None
+    return dataclasses.replace(output_spec(key), name=f"{path}, statistics {key}")
 
 
 def request_images(req: Request) -> list[Any]:
@@ -154,6 +189,13 @@ class MagmaAdapter(Adapter):
                             "(config.json action_q01/q99); unnorm_key applies to upstream Magma checkpoints")
         self._hash = checkpoint_hash(self.path)
         self._steps = 0
+
+    @classmethod
+    def output_action_spec(cls, args: dict[str, Any], env: Any) -> Any:
+        """The units `act` would emit for the env spec `env`, read from the checkpoint's JSON files
+        (`checkpoint_output_spec`): the sweep planner skips a pair that cannot run before loading it."""
+        path = Path(str(args.get("checkpoint") or DEFAULT_CHECKPOINT))
+        return checkpoint_output_spec(path, args.get("unnorm_key"), env)
 
     # -- text ----------------------------------------------------------------------------------------
     def generate_ids(self, convs: list[list[dict[str, Any]]], images: list[list[Any]], max_new: list[int],

@@ -209,6 +209,15 @@ class MagmaHFAdapter(Adapter):
             inputs["image_sizes"] = inputs["image_sizes"].unsqueeze(0)
         return inputs.to(self.device).to(self.dtype)
 
+    @classmethod
+    def output_action_spec(cls, args: dict[str, Any], env: Any) -> Any:
+        """The units `act` would emit for the env spec `env`: the statistics set chosen as `act` chooses
+        it, from the checkpoint's JSON only (magma.checkpoint_output_spec; no remote code runs)."""
+        from magma_bench.adapters.magma import checkpoint_output_spec
+
+        path = Path(str(args.get("checkpoint") or "checkpoints/Magma-8B"))
+        return checkpoint_output_spec(path, args.get("unnorm_key"), env, upstream=True)
+
     def generate(self, requests: list[Request]) -> list[str]:
         """One request at a time: the upstream processor takes a single prompt per call."""
         import torch

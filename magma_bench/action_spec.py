@@ -7,7 +7,10 @@ environment wants its own (SimplerEnv: axis-angle rotation, gripper -1 open .. +
 WidowX gripper binarised). Every `EnvBenchmark` names its `ActionSpec` (`action_spec` attribute)
 and the rollout passes it to adapters as `observation["action_spec"]`; `convert` maps an action
 from the model's spec into the environment's. Units cannot be converted (metres vs a
-controller's normalised [-1, 1]): a mismatch is an error, never a silent rescale.
+controller's normalised [-1, 1]): a mismatch is an error, never a silent rescale. The sweep
+planner finds it before anything runs: it asks the env for its spec and the adapter, from its
+arguments alone, for the spec its actions come out in (`Adapter.output_action_spec`), and skips a
+pair whose units differ, with the reason (`execute/sweep.py: units_gap`).
 
 Sources for the numbers: SimplerEnv policy wrappers (simpler_env/policies/{octo,rt1,openvla}) and
 microsoft/Magma `tools/simplerenv-magma/.../magma_model.py` (Euler -> axis-angle via
@@ -28,6 +31,8 @@ from magma_bench.errors import UserError
 Rotation = Literal["axis_angle", "euler_xyz"]
 Units = Literal["m_rad", "normalized"]
 Gripper = Literal["signed_close", "open_fraction"]
+# How a reason line names the units (a sweep plan skipping a pair whose units differ, see sweep.units_gap).
+UNIT_WORDS: dict[str, str] = {"m_rad": "metres/radians", "normalized": "normalised deltas"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,15 @@ class Adapter(ABC):
 
         return requirements_met(cls.requires)
 
+    @classmethod
+    def output_action_spec(cls, args: dict[str, Any], env: Any) -> Any:
+        """The `ActionSpec` this adapter's actions would come out in, before its own conversion into
+        the env's spec `env`, for an adapter built with `args`; the sweep planner skips a pair whose
+        units differ (`sweep.units_gap`). Asked before anything is built, so it must stay cheap: a
+        checkpoint's small JSON files at most, never weights or torch. None (the default): it cannot
+        tell, or it follows the env's spec itself (the baselines), and the pair is not judged."""
+        return None
+
     def generate(self, requests: list[Request]) -> list[str]:
         """One output text per request, same order. Raise on failure: the evaluator then retries
         the batch one request at a time and records the failing ones as errors."""

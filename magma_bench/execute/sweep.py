@@ -43,12 +43,22 @@ def run_config(cfg: SweepConfig, pair: Pair, out: Path | None = None) -> RunConf
 def benchmark_needs(name: str, args: dict[str, Any]) -> frozenset[Any]:
     """The capabilities a benchmark variant needs of an adapter (`required_capabilities`). Bad
     arguments fall back to the class's declaration: the run itself reports them, one line."""
+    return benchmark_facts(name, args)[0]
+
+
+def benchmark_facts(name: str, args: dict[str, Any]) -> tuple[frozenset[Any], Any]:
+    """(capabilities the variant needs, the ActionSpec its actions take or None), from one cheap
+    build of the variant (constructors import no simulator). The spec is None for a benchmark without
+    one (static suites), one that is not an ActionSpec, or bad arguments (the run reports those)."""
+    from magma_bench.action_spec import ActionSpec
     from magma_bench.registry import benchmark_class, make_benchmark
 
     try:
-        return make_benchmark(name, **args).required_capabilities()
+        bench = make_benchmark(name, **args)
     except UserError:
-        return getattr(benchmark_class(name)[0], "needs", frozenset())
+        return getattr(benchmark_class(name)[0], "needs", frozenset()), None
+    spec = getattr(bench, "action_spec", None)
+    return bench.required_capabilities(), spec if isinstance(spec, ActionSpec) else None
 
 
 def capability_gap(bench: str, needs: frozenset[Any], adapter: str) -> str:
@@ -64,10 +74,37 @@ def capability_gap(bench: str, needs: frozenset[Any], adapter: str) -> str:
             f"(it declares {', '.join(sorted(has)) or 'nothing'})")
 
 
+def units_gap(bench: str, env: Any, adapter: str, args: dict[str, Any]) -> str:
+    """Why `adapter`'s actions cannot drive `bench` ("" when they can): the units they come out in
+    (`Adapter.output_action_spec`, answered from the adapter's arguments, e.g. a checkpoint's JSON)
+    differ from those of the env's ActionSpec `env`, and units are never converted (action_spec.
+    convert would refuse every step). Not judged ("") when either side cannot tell (None)."""
+    from magma_bench.action_spec import UNIT_WORDS
+    from magma_bench.registry import adapter_class
+
+    if env is None:
+        return ""
+    cls, kwargs = adapter_class(adapter)
+    ask = getattr(cls, "output_action_spec", None)
+    try:
+        out = ask({**kwargs, **args}, env) if ask is not None else None
+    except UserError:  # bad arguments: the run reports them
+        return ""
+    if out is None or out.units == env.units:
+        return ""
+    words = UNIT_WORDS.get(env.units, env.units)
+    fix = (f"give a checkpoint with statistics for {env.unnorm_key} (unnorm_key)" if env.unnorm_key
+           else f"give an adapter whose actions are in {words}")
+    return (f"adapter {adapter} emits {UNIT_WORDS.get(out.units, out.units)} ({out.name}) and {bench} "
+            f"takes {words}; units are not converted: {fix}")
+
+
 def plan(cfg: SweepConfig, report: Report) -> Iterator[Pair]:
     """The runnable benchmark x adapter pairs; what cannot run here is skipped with its reason
     (or is an error when the config says skip_unavailable: false), and so is a pair whose adapter
-    lacks a capability the benchmark needs (a text-only model and a robot environment)."""
+    lacks a capability the benchmark needs (a text-only model and a robot environment) or emits
+    actions in units the environment does not take (metres on LIBERO's normalised controller):
+    those two are skipped whatever skip_unavailable says (they are not about this machine)."""
     from magma_bench.registry import adapter_class, benchmark_class
 
     adapters = []
@@ -86,9 +123,9 @@ def plan(cfg: SweepConfig, report: Report) -> Iterator[Pair]:
                 raise UserError(f"benchmark {b.name!r} cannot run here: {why}")
             report(f"skip benchmark {b.name}: {why}")
             continue
-        needs = benchmark_needs(b.name, b.args)
+        needs, spec = benchmark_facts(b.name, b.args)
         for a in adapters:
-            gap = capability_gap(b.name, needs, a.name)
+            gap = capability_gap(b.name, needs, a.name) or units_gap(b.name, spec, a.name, a.args)
             if gap:
                 report(f"skip {b.name} × {a.name}: {gap}")
                 continue
