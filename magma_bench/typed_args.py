@@ -3,22 +3,25 @@ checked against what it feeds, before anything is built.
 
 The schema is the Python signature itself, so it cannot drift from the code: a benchmark's or
 adapter's accepted arguments are the named parameters of every `__init__` along its class's MRO
-(while each one forwards `**args` to the next), with their type hints; a config dataclass's are
-its fields. Our base classes store what reaches their `**args` into `self.args` (the run's
-identity), so a typo there would change nothing but the run directory: an argument no
-constructor names is an error (`categroy=...`, `smo=true`), with the names that are accepted.
+(while each one forwards `**args` to the next), with their type hints. Our base classes store
+what reaches their `**args` into `self.args` (the run's identity), so a typo there would change
+nothing but the run directory: an argument no constructor names is an error (`categroy=...`,
+`smo=true`), with the names that are accepted.
+(Config files themselves, sweeps and mixtures, are pydantic dataclasses: `magma_bench.config`.)
 
 Values are coerced by type hint. CLI values arrive as strings; YAML values arrive typed:
 - bool: only true/false, yes/no, 1/0 (any case), or a real bool (`som=ture` is an error);
 - int: digits only (no bools, no 2.5); float: a finite number; str: a string (or a YAML
   number, which is read as its text; a YAML bool is an error: quote it);
-- X | None: None, or "none"/"null" when X is not a string; list[X]: a JSON list or `a,b,c`;
-- `Annotated[T, Range(...)]` bounds numbers (config dataclasses use it for limits and sizes).
+- X | None: None, or "none"/"null" when X is not a string; list[X]: a JSON list or `a,b,c`.
+
+This coercion is hand-written rather than pydantic's on purpose: it reads command-line text
+(`a,b` lists, `none`, yes/no) and keeps values as the constructor's plain types (a path stays the
+string the user gave, so a run's recorded args and its directory do not change).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import json
 import math
@@ -42,22 +45,6 @@ RESERVED_ADAPTER = {
     "trust_remote_code": "pass --trust-remote-code to `run`/`sweep` (or `trust_remote_code: true` on the "
                          "adapter in a sweep config); as a KEY=VALUE argument it is refused, never read",
 }
-
-
-@dataclass(frozen=True)
-class Range:
-    """Bounds for an `Annotated` number: `min_open` makes the lower bound exclusive."""
-
-    min: float | None = None
-    max: float | None = None
-    min_open: bool = False
-
-    def check(self, v: float) -> str | None:
-        if self.min is not None and (v <= self.min if self.min_open else v < self.min):
-            return f"a number {'>' if self.min_open else '>='} {self.min:g}"
-        if self.max is not None and v > self.max:
-            return f"a number <= {self.max:g}"
-        return None
 
 
 @dataclass(frozen=True)
@@ -89,9 +76,6 @@ def _hint(p: inspect.Parameter, hints: dict[str, Any]) -> Any:
 def params_of(target: Any) -> tuple[dict[str, Param], bool]:
     """(accepted name -> Param, open): `open` is True when unknown keys reach a **kwargs we cannot
     see into (a plugin's own base), so they are passed on unchecked."""
-    if dataclasses.is_dataclass(target) and isinstance(target, type):
-        hints = typing.get_type_hints(target, include_extras=True)
-        return {f.name: Param(hints.get(f.name, Any), f.default) for f in dataclasses.fields(target)}, False
     if inspect.isclass(target):
         funcs = [c.__dict__["__init__"] for c in target.__mro__ if "__init__" in c.__dict__ and c is not object]
         skip_first = True
@@ -198,11 +182,7 @@ def coerce_value(v: Any, hint: Any) -> Any:
     if hint is Any or hint is inspect.Parameter.empty:
         return v
     if origin is Annotated:
-        out = coerce_value(v, args[0])
-        for meta in args[1:]:
-            if isinstance(meta, Range) and out is not None and (why := meta.check(out)):
-                raise _Bad(why)
-        return out
+        return coerce_value(v, args[0])
     if origin in (Union, types.UnionType):
         members = [a for a in args if a is not type(None)]
         if len(members) < len(args):  # optional
@@ -263,7 +243,7 @@ def coerce_value(v: Any, hint: Any) -> Any:
 def coerce_args(target: Any, args: Mapping[str, Any], what: str,
                 extras: Mapping[str, Any] | None = None, noun: str = "argument",
                 hide: tuple[str, ...] = ()) -> dict[str, Any]:
-    """`args` checked and coerced against `target` (a class, function or dataclass). `what`
+    """`args` checked and coerced against `target` (a class or function). `what`
     starts every message (e.g. "--bench-arg for benchmark 'pope'"). `extras` are accepted
     names beyond the signature (hint per name) when the signature ends in our catch-all; `noun`
     names a key in messages ("argument", or "key" for a config file); `hide` leaves names out of

@@ -48,8 +48,8 @@ def test_splits_entry_runs_each_split(tmp_path, capsys):
 
 @pytest.mark.parametrize(("extra", "message"), [
     ({"splits": ["test_task", "test_all"]}, r"benchmarks\[0\]\.splits: mind2web: unknown split 'test_all'"),
-    ({"splits": "test_task"}, "`splits` must be a non-empty list"),
-    ({"splits": []}, "`splits` must be a non-empty list"),
+    ({"splits": "test_task"}, r"benchmarks\[0\]\.splits: 'test_task' is not valid; expected a non-empty list"),
+    ({"splits": []}, r"benchmarks\[0\]\.splits: \[\] is not valid; expected a non-empty list"),
     ({"splits": ["test_task"], "split": "test_domain"}, "give `split` or `splits`, not both"),
 ])
 def test_bad_splits_are_one_line(tmp_path, extra, message):

@@ -155,14 +155,20 @@ def test_configs_glob_finds_the_shipped_files():
 
 # -- sweep YAML values ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("extra, match", [
-    ("benchmarks: [{name: pope, limit: -5}]", r"benchmarks\[0\]: limit=-5 is not valid; expected a number >= 0"),
-    ("benchmarks: [{name: pope, n: 0}]", r"n=0 is not valid"),
+    ("benchmarks: [{name: pope, limit: -5}]", r"s\.yaml: benchmarks\[0\]\.limit: -5 is not valid; expected a number >= 0$"),
+    ("benchmarks: [{name: pope, n: 0}]", r"benchmarks\[0\]\.n: 0 is not valid"),
     ("benchmarks: [{name: pope, args: {categroy: random}}]", r"benchmarks\[0\]\.args for benchmark 'pope': unknown"),
     ("benchmarks: [{name: screenspot, args: {som: ture}}]", "som='ture' is not valid; expected a boolean"),
-    ("benchmarks: [pope]\ntimeout_s: .nan", "timeout_s=nan is not valid; expected a finite number"),
-    ("benchmarks: [pope]\ntimeout_s: 0", "timeout_s=0 is not valid; expected a number > 0"),
-    ("benchmarks: [pope]\nbatch_size: 0", "batch_size=0 is not valid"),
-    ("benchmarks: [pope]\nskip_unavailable: maybe", "skip_unavailable='maybe'"),
+    ("benchmarks: [pope]\ntimeout_s: .nan", "s.yaml: timeout_s: nan is not valid; expected a finite number"),
+    ("benchmarks: [pope]\ntimeout_s: 0", "timeout_s: 0 is not valid; expected a number > 0"),
+    ("benchmarks: [pope]\nbatch_size: 0", "batch_size: 0 is not valid"),
+    ("benchmarks: [pope]\nbatch_size: '2.5'", r"batch_size: '2\.5' is not valid; expected an integer"),
+    ("benchmarks: [pope]\nseed: true", "seed: True is not valid; expected a number"),
+    ("benchmarks: [pope]\nskip_unavailable: maybe", "skip_unavailable: 'maybe' is not valid; expected a boolean"),
+    ("benchmarks: [pope]\nskip_unavailable: 'on'", "skip_unavailable: 'on' is not valid"),
+    ("benchmarks: [{name: pope, limt: 3}]", r"benchmarks\[0\]: unknown key 'limt' \(did you mean: limit"),
+    ("benchmarks: []", "benchmarks: .* expected a non-empty list"),
+    ("benchmarks: [{split: test}]", r"benchmarks\[0\]\.name: missing"),
     ("benchmarks: [{name: screenspot, args: {som: on}}]", "som='on' is not valid"),  # YAML 1.1's on is no bool here
     ("benchmarks: [{name: pope, args: {category: bogus}}]", r"benchmarks\[0\]\.args: pope: unknown category 'bogus'"),
     ("benchmarks: [pope]\nadapters_: [x]", "unknown key 'adapters_'"),
