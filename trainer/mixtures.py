@@ -1,60 +1,96 @@
-"""Training data mixtures: YAML weights parsed into typed dataclasses, then sampled into examples.
+"""Training data mixtures: YAML weights parsed into typed (pydantic) dataclasses, then sampled into examples.
 
 A mixture names, per source (ui, robot, video, vl, suites), a weight, how many items to generate or load,
 and optionally a real dataset on disk; plus the SoM/ToM switches. The paper's Table 3 variants
 are mixtures (configs/mixtures/*.yaml). Unknown and duplicate keys are errors (nanoGPT #64,
-lm-eval #4077): a typo must never silently fall back to a default.
+lm-eval #4077): a typo must never silently fall back to a default. Values are strict (`n: "5"`
+and `som: 1` are errors, an int weight is a float), and an error is one line naming the file and
+the field (`magma_bench.config`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import ConfigDict, Field, Strict, StrictBool, StrictInt, StrictStr
+from pydantic.dataclasses import dataclass
 
+from magma_bench.config import KnownKeys, NoneIsEmptyDict, NoneIsEmptyList, expect, validate
 from magma_bench.errors import UserError, did_you_mean
 from magma_bench.trainer.data import SOURCES, Example
 
 FORMATS = {"ui": ("generated", "screenspot", "seeclick"), "robot": ("generated", "rlds_npz", "rlds"),
            "video": ("generated", "files", "ssv2"), "vl": ("generated",), "suites": ("generated",)}
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)  # and each field a Strict type: no "5" for 5
+Fraction = Annotated[float, Strict()]  # an int or a float, finite; not a bool, not text
+Weight = Annotated[Fraction, Field(ge=0)]
+Names = Annotated[list[StrictStr], Field(min_length=1)]
 
 
-@dataclass
-class SourceSpec:
-    weight: float = 1.0  # share of the sampled examples (normalised over sources)
-    n: int = 100  # items to generate (robot: episodes) or, for a real dataset, the most to load
+@dataclass(config=STRICT)
+class SourceSpec(KnownKeys):
+    weight: Weight = 1.0  # share of the sampled examples (normalised over sources)
+    n: Annotated[StrictInt, Field(ge=0)] = 100  # items to generate (robot: episodes) or, for a real dataset, the most to load
     # generated | screenspot | seeclick (ui) | rlds_npz | rlds (robot) | files | ssv2 (video)
-    format: str = "generated"
+    format: StrictStr = "generated"
     # real data: suite dir (screenspot), JSON file (seeclick), demos dir (rlds_npz), an Open-X TFDS
     # dataset dir (rlds), video dir (files), labels JSON (ssv2)
-    path: str | None = None
-    images: str | None = None  # seeclick: image folder; ssv2: the .webm folder
+    path: StrictStr | None = None
+    images: StrictStr | None = None  # seeclick: image folder; ssv2: the .webm folder
     # robot, generated: the tabletop suite(s) whose expert records; a list splits n evenly (Open-X
     # mixes Bridge and Google-robot data the same way)
-    task_suite: str | list[str] = "tabletop_bridge"
-    benchmarks: list[str] | None = None  # suites: offline suites whose generators supply n samples each
+    task_suite: Annotated[StrictStr | Names, expect("a suite name or a non-empty list of names")] = "tabletop_bridge"
+    benchmarks: Names | None = None  # suites: offline suites whose generators supply n samples each
 
 
-@dataclass
-class Phase:
+@dataclass(config=STRICT)
+class Phase(KnownKeys):
     """A curriculum phase: until this fraction of the run's steps, draw with these source weights."""
 
-    until: float
-    weights: dict[str, float]
+    until: Annotated[Fraction, Field(gt=0, le=1)]
+    weights: Annotated[dict[StrictStr, Weight], Field(min_length=1)]
+
+    def __post_init__(self) -> None:
+        if sum(self.weights.values()) <= 0:
+            raise ValueError("all weights are zero")
 
 
-@dataclass
-class Mixture:
-    name: str  # variant name, e.g. "full" or "ui_only"
-    sources: dict[str, SourceSpec]  # source -> spec; a source left out has weight 0
-    som: bool = True  # Set-of-Mark marks and `Mark: k` targets on UI data and robot frames
-    tom: bool = True  # Trace-of-Mark targets on video and robot clips
-    total: int = 1000  # examples drawn for one pass over the mixture
-    seed: int = 0  # generation and sampling seed
-    phases: list[Phase] = dataclasses.field(default_factory=list)  # curriculum; after the last: `sources` weights
+@dataclass(config=STRICT)
+class Mixture(KnownKeys):
+    name: StrictStr  # variant name, e.g. "full" or "ui_only"
+    # source -> spec; a source left out has weight 0 (`ui:` with no value: the defaults)
+    sources: Annotated[dict[StrictStr, Annotated[SourceSpec, NoneIsEmptyDict]], Field(min_length=1)]
+    som: StrictBool = True  # Set-of-Mark marks and `Mark: k` targets on UI data and robot frames
+    tom: StrictBool = True  # Trace-of-Mark targets on video and robot clips
+    total: StrictInt = 1000  # examples drawn for one pass over the mixture
+    seed: StrictInt = 0  # generation and sampling seed
+    # curriculum; after the last: `sources` weights
+    phases: Annotated[list[Phase], NoneIsEmptyList] = dataclasses.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """What one field cannot say alone: each source's formats, and phases over active sources."""
+        for s, sp in self.sources.items():
+            if s not in SOURCES:
+                raise ValueError(f"sources: unknown source {s!r}{did_you_mean(str(s), SOURCES)}; choose from "
+                                 f"{', '.join(SOURCES)}")
+            if sp.format not in FORMATS[s]:
+                raise ValueError(f"sources.{s}.format {sp.format!r} not one of {', '.join(FORMATS[s])}")
+            if sp.format != "generated" and not sp.path:
+                raise ValueError(f"sources.{s} has format {sp.format!r} but no path")
+            if s == "suites" and not sp.benchmarks:
+                raise ValueError("sources.suites needs a non-empty 'benchmarks' list of suite names")
+        if sum(sp.weight for sp in self.sources.values()) <= 0:
+            raise ValueError("all source weights are zero")
+        for i, ph in enumerate(self.phases):
+            if i and ph.until <= self.phases[i - 1].until:
+                raise ValueError(f"phases[{i}]: until must increase from phase to phase, got {ph.until!r}")
+            for src in ph.weights:
+                if src not in self.sources or self.sources[src].weight <= 0 or self.sources[src].n == 0:
+                    raise ValueError(f"phases[{i}]: source {src!r} is not an active source of this mixture (a "
+                                     "phase draws from the pools the sources build)")
 
     def weights(self) -> dict[str, float]:
         w = {s: max(0.0, spec.weight) for s, spec in self.sources.items()}
@@ -64,81 +100,9 @@ class Mixture:
         return {s: v / z for s, v in w.items()}
 
 
-def _typed(cls: type, d: Any, where: str) -> Any:
-    if not isinstance(d, dict):
-        raise UserError(f"{where}: expected a mapping, got {type(d).__name__}")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for k in d:
-        if k not in fields:
-            raise UserError(f"{where}: unknown key {k!r}{did_you_mean(str(k), fields)}")
-    out = {}
-    for k, v in d.items():
-        want = {"float": float, "int": int, "bool": bool, "str": str}.get(str(fields[k].type).split(" |")[0])
-        if want is float and isinstance(v, int) and not isinstance(v, bool):
-            v = float(v)
-        if isinstance(v, list) and "list[str]" in str(fields[k].type) and v and all(isinstance(x, str) for x in v):
-            want = None
-        if want is not None and not (v is None and "None" in str(fields[k].type)) and (
-                not isinstance(v, want) or (want is int and isinstance(v, bool))):
-            raise UserError(f"{where}: {k} must be {want.__name__}, got {v!r}")
-        out[k] = v
-    return out
-
-
 def parse_mixture(d: Any, where: str = "mixture") -> Mixture:
-    top = _typed(Mixture, d, where) if isinstance(d, dict) and "sources" in d else None
-    if top is None:
-        raise UserError(f"{where}: a mixture needs a 'name' and a 'sources' mapping")
-    raw = top.pop("sources")
-    if not isinstance(raw, dict) or not raw:
-        raise UserError(f"{where}: 'sources' must map source names to specs")
-    specs = {}
-    for s, spec in raw.items():
-        if s not in SOURCES:
-            raise UserError(f"{where}: unknown source {s!r}{did_you_mean(str(s), SOURCES)}; choose from "
-                            f"{', '.join(SOURCES)}")
-        sp = SourceSpec(**_typed(SourceSpec, spec or {}, f"{where}: sources.{s}"))
-        if sp.format not in FORMATS[s]:
-            raise UserError(f"{where}: sources.{s}.format {sp.format!r} not one of {', '.join(FORMATS[s])}")
-        if sp.format != "generated" and not sp.path:
-            raise UserError(f"{where}: sources.{s} has format {sp.format!r} but no path")
-        if s == "suites" and (not isinstance(sp.benchmarks, list) or not sp.benchmarks
-                              or not all(isinstance(b, str) for b in sp.benchmarks)):
-            raise UserError(f"{where}: sources.suites needs a non-empty 'benchmarks' list of suite names")
-        if sp.weight < 0 or sp.n < 0:
-            raise UserError(f"{where}: sources.{s}: weight and n must be >= 0")
-        specs[s] = sp
-    if "name" not in top:
-        raise UserError(f"{where}: missing 'name'")
-    phases = _phases(top.pop("phases", None) or [], specs, where)
-    mix = Mixture(sources=specs, phases=phases, **top)
-    if sum(max(0.0, sp.weight) for sp in specs.values()) <= 0:
-        raise UserError(f"{where}: all source weights are zero")
-    return mix
-
-
-def _phases(raw: Any, specs: dict[str, SourceSpec], where: str) -> list[Phase]:
-    if not isinstance(raw, list):
-        raise UserError(f"{where}: phases must be a list of {{until, weights}}")
-    out: list[Phase] = []
-    for i, ph in enumerate(raw):
-        at = f"{where}: phases[{i}]"
-        if not isinstance(ph, dict) or set(ph) != {"until", "weights"}:
-            raise UserError(f"{at}: needs exactly 'until' (fraction of the steps) and 'weights' (source -> weight)")
-        until, w = ph["until"], ph["weights"]
-        if not isinstance(until, int | float) or isinstance(until, bool) or not 0 < until <= 1 or (
-                out and until <= out[-1].until):
-            raise UserError(f"{at}: until must be in (0, 1] and increase from phase to phase, got {until!r}")
-        if not isinstance(w, dict) or not w or not all(isinstance(v, int | float) and v >= 0 for v in w.values()):
-            raise UserError(f"{at}: weights must map sources to non-negative numbers")
-        for src in w:
-            if src not in specs or specs[src].weight <= 0 or specs[src].n == 0:
-                raise UserError(f"{at}: source {src!r} is not an active source of this mixture (a phase draws from "
-                                "the pools the sources build)")
-        if sum(w.values()) <= 0:
-            raise UserError(f"{at}: all weights are zero")
-        out.append(Phase(float(until), {k: float(v) for k, v in w.items()}))
-    return out
+    """A mixture from parsed YAML/JSON; an invalid one is a UserError naming `where` and the field."""
+    return validate(Mixture, d, where)
 
 
 def phase_mixture(mix: Mixture, i: int) -> Mixture:

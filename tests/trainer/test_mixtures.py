@@ -1,4 +1,4 @@
-"""Mixture YAML -> typed dataclasses (strict keys), per-source counts, sampling, pool building."""
+"""Mixture YAML -> typed (pydantic) dataclasses (strict keys), per-source counts, sampling, pool building."""
 
 from __future__ import annotations
 
@@ -33,15 +33,15 @@ def test_shipped_mixtures_are_the_table3_variants_at_one_budget():
 @pytest.mark.parametrize("text,msg", [
     ("name: x\nsources: {ui: {weight: 1}}\nsoom: true\n", r"unknown key 'soom' \(did you mean: som"),
     ("name: x\nsources: {ui: {wieght: 1}}\n", r"sources.ui: unknown key 'wieght'"),
-    ("name: x\nsources: {uii: {weight: 1}}\n", r"unknown source 'uii' \(did you mean: ui"),
+    ("name: x\nsources: {uii: {weight: 1}}\n", r"sources: unknown source 'uii' \(did you mean: ui"),
     ("name: x\nname: y\nsources: {ui: {}}\n", r"\.yaml:2: duplicate key 'name'"),
     ("name: x\nsources: {ui: {weight: 1}, ui: {weight: 2}}\n", r"duplicate key 'ui'"),
-    ("name: x\nsources: {ui: {n: many}}\n", r"n must be int"),
-    ("name: x\nsom: 1\nsources: {ui: {}}\n", r"som must be bool"),
+    ("name: x\nsources: {ui: {n: many}}\n", r"sources\.ui\.n: 'many' is not valid; expected an integer"),
+    ("name: x\nsom: 1\nsources: {ui: {}}\n", r"som: 1 is not valid; expected the YAML bool true or false"),
     ("name: x\nsources: {ui: {format: rlds_npz, path: d}}\n", r"format 'rlds_npz' not one of"),
     ("name: x\nsources: {ui: {format: seeclick}}\n", r"no path"),
     ("name: x\nsources: {ui: {weight: 0}}\n", r"all source weights are zero"),
-    ("sources: {ui: {}}\n", r"missing 'name'"),
+    ("sources: {ui: {}}\n", r"name: missing \(required\)"),
     ("name: [x\n", r"not valid YAML"),
 ])
 def test_bad_mixtures_fail_with_the_file_and_the_key(tmp_path, text, msg):
@@ -105,7 +105,8 @@ def test_task_suite_is_a_name_or_a_list_of_names():
     assert mixtures.parse_mixture(spec).sources["robot"].task_suite == ["tabletop_bridge", "tabletop_google"]
     for bad in (3, [], ["tabletop_bridge", 3]):
         spec["sources"]["robot"]["task_suite"] = bad
-        with pytest.raises(UserError, match="task_suite must be str"):
+        with pytest.raises(UserError, match=r"sources\.robot\.task_suite: .* is not valid; expected a suite name or a "
+                                              "non-empty list"):
             mixtures.parse_mixture(spec)
 
 
@@ -140,12 +141,12 @@ def test_curriculum_phases_draw_their_own_weights_then_the_main_mixture():
 
 
 @pytest.mark.parametrize("phases, msg", [
-    ([{"until": 0.5}], "exactly 'until'"),
-    ([{"until": 1.5, "weights": {"vl": 1}}], "until must be in"),
+    ([{"until": 0.5}], r"phases\[0\]\.weights: missing"),
+    ([{"until": 1.5, "weights": {"vl": 1}}], r"phases\[0\]\.until: 1\.5 is not valid; expected a number <= 1"),
     ([{"until": 0.5, "weights": {"vl": 1}}, {"until": 0.4, "weights": {"ui": 1}}], "increase"),
     ([{"until": 0.5, "weights": {"video": 1}}], "not an active source"),
     ([{"until": 0.5, "weights": {"vl": 0}}], "all weights are zero"),
-    ("vl first", "must be a list"),
+    ("vl first", "phases: 'vl first' is not valid; expected a list"),
 ])
 def test_bad_phases_are_clear_errors(phases, msg):
     with pytest.raises(UserError, match=msg):
