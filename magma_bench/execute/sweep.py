@@ -40,16 +40,11 @@ def run_config(cfg: SweepConfig, pair: Pair, out: Path | None = None) -> RunConf
                      benchmark_args=b.args, adapter_args=a.args)
 
 
-def benchmark_needs(name: str, args: dict[str, Any]) -> frozenset[Any]:
-    """The capabilities a benchmark variant needs of an adapter (`required_capabilities`). Bad
-    arguments fall back to the class's declaration: the run itself reports them, one line."""
-    return benchmark_facts(name, args)[0]
-
-
 def benchmark_facts(name: str, args: dict[str, Any]) -> tuple[frozenset[Any], Any]:
     """(capabilities the variant needs, the ActionSpec its actions take or None), from one cheap
     build of the variant (constructors import no simulator). The spec is None for a benchmark without
-    one (static suites), one that is not an ActionSpec, or bad arguments (the run reports those)."""
+    one (static suites), one that is not an ActionSpec, or bad arguments (the run reports those);
+    the capabilities then fall back to the class's declaration."""
     from magma_bench.action_spec import ActionSpec
     from magma_bench.registry import benchmark_class, make_benchmark
 

@@ -1,7 +1,8 @@
 """Action units in the sweep plan: a pair whose adapter emits actions in units the environment does
 not take (the tiny checkpoint's metres/radians on LIBERO's normalised OSC_POSE deltas) is skipped
 with its reason before anything is built; the adapter answers from its checkpoint's JSON files
-only, and a side that cannot tell leaves the pair to run, as before."""
+only, and a side that cannot tell leaves the pair to run, as before. `magma-bench run` refuses such a
+pair with the planner's reason."""
 
 from __future__ import annotations
 
@@ -145,3 +146,26 @@ def test_asking_reads_json_only(tmp_path):
             "print(s.units, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["m_rad", "False"]
+
+
+@pytest.mark.parametrize("case", ["ours", "upstream bridge_orig"])
+def test_run_refuses_a_units_mismatch_with_the_planners_line(tmp_path, capsys, case):
+    """`magma-bench run` asks what the planner asks (units_gap) and refuses with the same reason,
+    one line, before anything is built or written."""
+    from magma_bench.cli.main import main
+
+    if case == "ours":
+        ck, extra = ours(tmp_path), []
+        why = f"adapter magma emits metres/radians ({ck}, its own statistics)"
+    else:
+        ck, extra = upstream(tmp_path), ["--adapter-arg", "unnorm_key=bridge_orig"]
+        why = f"adapter magma emits metres/radians ({ck}, statistics bridge_orig)"
+    out = tmp_path / "runs"
+    rc = main(["run", "-b", "libero_spatial", "-a", "magma", "--adapter-arg", f"checkpoint={ck}", *extra,
+               "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert rc != 0 and len(err.splitlines()) == 1, err
+    assert err.endswith(f"libero_spatial × magma cannot run: {why} and libero_spatial takes normalised deltas; "
+                        "units are not converted: give a checkpoint with statistics for libero_spatial_no_noops "
+                        "(unnorm_key)")
+    assert not out.exists()
