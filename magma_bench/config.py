@@ -1,4 +1,5 @@
-"""The typed config layer: the YAML a user writes (sweeps, training mixtures) validated by pydantic v2.
+"""The typed config layer: the YAML a user writes (sweeps, training mixtures) and the trainer's flags
+(TrainConfig), validated by pydantic v2.
 
 Why pydantic (and not draccus): it is already installed with our dependencies (a transitive one of
 several, now a direct one), and what we need from it is validating the YAML/JSON that users write

@@ -26,12 +26,14 @@ import os
 import shutil
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_type_hints
 
 import numpy as np
+from pydantic import AfterValidator, ConfigDict, Field
+from pydantic.dataclasses import dataclass
 
+from magma_bench.config import Bool, Float, Int, KnownKeys, problem, validate
 from magma_bench.errors import UserError
 from magma_bench.trainer import data as data_mod
 from magma_bench.trainer import mixtures
@@ -42,40 +44,61 @@ from magma_bench.trainer.stream import Stream
 # -- 1. config -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class TrainConfig:
+Steps = Annotated[Int, Field(ge=1)]
+Count = Annotated[Int, Field(ge=0)]  # 0 is a meaningful value (off, none, torch's default)
+Rate = Annotated[Float, Field(ge=0)]
+Beta = Annotated[Float, Field(ge=0, lt=1)]  # AdamW's betas
+
+
+def _one_of(*choices: str) -> AfterValidator:
+    def check(v: str) -> str:
+        if v not in choices:
+            raise problem(" | ".join(choices))
+        return v
+
+    return AfterValidator(check)
+
+
+Precision = Annotated[str, _one_of("auto", "fp32", "bf16")]
+
+
+# Typed (a pydantic dataclass on magma_bench.config): a bad value, from a flag or from Python, is one
+# error naming the field; `dataclasses.replace`/`asdict` work as on any dataclass. Each field's
+# trailing comment is its --help (magma_bench/cli/dataclass_options.py).
+@dataclass(config=ConfigDict(extra="forbid", allow_inf_nan=False))
+class TrainConfig(KnownKeys):
     out: str = "checkpoints/magma-tiny"  # final checkpoint (adapters/magma.py loads this path by default)
     preset: str = "tiny"  # MagmaConfig preset
     model_args: str = ""  # JSON object of MagmaConfig fields over the preset, e.g. '{"image_size": 64}'
     mixture: str = "configs/mixtures/full.yaml"  # training mixture YAML
     data_dir: str | None = None  # example pools cache; default <out>/data
-    steps: int = 3600  # optimizer steps (the default run fits `make train` in 15 min on 2 CPU cores: ~10 min)
-    batch_size: int = 8  # examples per micro-batch
-    grad_accum: int = 1  # micro-batches per optimizer step
-    lr: float = 1e-3  # peak learning rate (2e-3 cannot even memorise 32 images at tiny; 5e-4 can)
+    steps: Steps = 3600  # optimizer steps (the default run fits `make train` in 15 min on 2 CPU cores: ~10 min)
+    batch_size: Steps = 8  # examples per micro-batch
+    grad_accum: Steps = 1  # micro-batches per optimizer step
+    lr: Annotated[Float, Field(gt=0)] = 1e-3  # peak learning rate (2e-3 cannot even memorise 32 images at tiny; 5e-4 can)
     # the vision tower and projector's lr = this x lr: at 1.0 the decoder's early gradients wash out
     # what stage 0 taught the tower (image-use gap 0.004 vs 0.48 at 0.1 after 600 VL steps)
-    vision_lr_scale: float = 0.1
-    vision_pretrain_steps: int = 800  # stage 0 (trainer/vision_pretrain.py): tower-only steps on scene labels
-    freeze_vision_tower: bool = False  # the tower stays as stage 0 left it (the projector still trains)
-    min_lr: float = 1e-4  # cosine floor
-    warmup: int = 50  # linear warmup steps
-    weight_decay: float = 0.01  # AdamW decay on matrices (not on norms/biases)
-    beta1: float = 0.9
-    beta2: float = 0.95
-    grad_clip: float = 1.0  # max global grad norm (0 = off)
-    precision: str = "auto"  # auto (bf16 autocast on a bf16-capable GPU, else fp32) | fp32 | bf16
+    vision_lr_scale: Rate = 0.1
+    vision_pretrain_steps: Count = 800  # stage 0 (trainer/vision_pretrain.py): tower-only steps on scene labels
+    freeze_vision_tower: Bool = False  # the tower stays as stage 0 left it (the projector still trains)
+    min_lr: Rate = 1e-4  # cosine floor
+    warmup: Count = 50  # linear warmup steps
+    weight_decay: Rate = 0.01  # AdamW decay on matrices (not on norms/biases)
+    beta1: Beta = 0.9
+    beta2: Beta = 0.95
+    grad_clip: Rate = 1.0  # max global grad norm (0 = off)
+    precision: Precision = "auto"  # auto (bf16 autocast on a bf16-capable GPU, else fp32) | fp32 | bf16
     device: str = "cpu"
-    seed: int = 0  # model init seed (data order comes from the mixture's seed)
-    max_tokens: int = 1024  # longer examples lose the end of their answer
-    ckpt_every: int = 50  # steps between checkpoints (and always at the end)
-    log_every: int = 10  # steps between metrics lines
-    threads: int = 0  # torch CPU threads (0 = torch's default, all cores: 2 threads train 1.6x faster than 1 on 2 cores)
-    resume: bool = True  # continue from <out>/checkpoint when it exists
-    stop_at: int = 0  # checkpoint and stop after this step (time-sliced runs); 0 = run to `steps`
+    seed: Count = 0  # model init seed (data order comes from the mixture's seed)
+    max_tokens: Steps = 1024  # longer examples lose the end of their answer
+    ckpt_every: Steps = 50  # steps between checkpoints (and always at the end)
+    log_every: Steps = 10  # steps between metrics lines
+    threads: Count = 0  # torch CPU threads (0 = torch's default, all cores: 2 threads train 1.6x faster than 1 on 2 cores)
+    resume: Bool = True  # continue from <out>/checkpoint when it exists
+    stop_at: Count = 0  # checkpoint and stop after this step (time-sliced runs); 0 = run to `steps`
     tensorboard_dir: str = ""  # also write TensorBoard scalars here (needs `pip install tensorboard`)
-    image_check: int = 24  # examples per source for the real-vs-blank image-use check at the end (0 = off)
-    group_by_length: bool = True  # batch examples of similar length together (trainer/stream.py): 2x less padding
+    image_check: Count = 24  # examples per source for the real-vs-blank image-use check at the end (0 = off)
+    group_by_length: Bool = True  # batch examples of similar length together (trainer/stream.py): 2x less padding
 
 
 # -- 2. data ----------------------------------------------------------------------------------------------
@@ -390,26 +413,43 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     return summary
 
 
+def _flag_bool(s: str) -> bool:
+    """A boolean flag's value: true/false, yes/no, 1/0 (anything else is refused, not read as false)."""
+    from magma_bench.typed_args import parse_bool
+
+    try:
+        return parse_bool(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not valid; expected a boolean (true/false, yes/no, 1/0)") from None
+
+
+def _flag_type(hint: Any) -> Any:
+    """The argparse type of a TrainConfig field, from its annotation (`int`, `float`, `bool`, `str`,
+    `str | None`; the bounds are the dataclass's to check)."""
+    return {int: int, float: float, bool: _flag_bool}.get(hint, str)
+
+
 def add_config_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """One --flag per TrainConfig field (also the DeepSpeed entry point's flags)."""
+    hints = get_type_hints(TrainConfig)  # Annotated[...] stripped: the plain type of each field
     for f in dataclasses.fields(TrainConfig):
-        kind = {"int": int, "float": float, "bool": lambda s: s.lower() in ("1", "true", "yes")}.get(
-            str(f.type), str)
-        p.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
+        p.add_argument(f"--{f.name.replace('_', '-')}", type=_flag_type(hints[f.name]), default=f.default)
     return p
 
 
-def config_from_args(ns: argparse.Namespace) -> TrainConfig:
+def config_from_args(ns: argparse.Namespace, where: str = "train flags") -> TrainConfig:
+    """The TrainConfig of parsed flags; a bad value (`--steps 0`, `--lr nan`) is one UserError line
+    naming the field."""
     names = {f.name for f in dataclasses.fields(TrainConfig)}
-    return TrainConfig(**{k: v for k, v in vars(ns).items() if k in names})
+    return validate(TrainConfig, {k: v for k, v in vars(ns).items() if k in names}, where)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = add_config_args(argparse.ArgumentParser(prog="python -m magma_bench.trainer.train",
                                                 description=__doc__.split("\n")[0]))
-    cfg = config_from_args(p.parse_args(argv))
+    ns = p.parse_args(argv)
     try:
-        print(json.dumps(train(cfg), indent=1))
+        print(json.dumps(train(config_from_args(ns)), indent=1))
     except UserError as e:
         print(f"error: {e}")
         return 2

@@ -21,8 +21,9 @@ def ablation_cmd(**fields: object) -> None:
     """Train each Table 3 variant (a mixture under --mixtures-dir) with the same training options,
     evaluate it on --benchmarks with the magma adapter, and print the table (also written to
     <out>/ablation.json and ablation.md)."""
+    from magma_bench.config import validate
     from magma_bench.trainer.ablation import run_ablation, table_markdown
 
     own = {k: fields.pop(k) for k in OWN_FIELDS}
-    cfg = AblationConfig(**own, train=TrainConfig(**fields))  # type: ignore[arg-type]
+    cfg = AblationConfig(**own, train=validate(TrainConfig, fields, "ablation options"))  # type: ignore[arg-type]
     click.echo(table_markdown(run_ablation(cfg), cfg.benchmarks), nl=False)
