@@ -120,6 +120,12 @@ def upstream_config(raw: dict[str, Any], where: str, path: Path | None = None) -
         image_start_end=bool(raw.get("mm_use_image_start_end", vc.get("mm_use_image_start_end", True))))
 
 
+def config_json(config: MagmaConfig) -> str:
+    """The text of a magma-bench checkpoint's config.json (what `read_config` reads back)."""
+    return json.dumps({"model_type": "magma-bench", "format_version": FORMAT_VERSION, **config.to_dict()},
+                      indent=1) + "\n"
+
+
 def save_pretrained(model: Any, path: str | Path) -> Path:
     from safetensors.torch import save_file
 
@@ -127,8 +133,7 @@ def save_pretrained(model: Any, path: str | Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
     save_file(state, str(path / "model.safetensors"), metadata={"format": "pt", "magma_bench": str(FORMAT_VERSION)})
-    cfg = {"model_type": "magma-bench", "format_version": FORMAT_VERSION, **model.config.to_dict()}
-    (path / "config.json").write_text(json.dumps(cfg, indent=1) + "\n")
+    (path / "config.json").write_text(config_json(model.config))
     return path
 
 

@@ -1,7 +1,8 @@
 """Multi-GPU / multi-node Magma training through a DeepSpeed ZeRO engine.
 
 The same training as `trainer/train.py` (its TrainConfig, mixture pools, Stream, encoding, collate,
-warmup + cosine schedule and model construction are imported, not copied), run data-parallel:
+warmup + cosine schedule, parameter groups and model construction are imported, not copied, and a
+checkpoint's config.json is the one save_pretrained writes), run data-parallel:
 
     deepspeed --num_gpus 8 --module magma_bench.trainer.distributed --ds-config configs/deepspeed/zero2.json \\
               --preset small --out checkpoints/magma-small
@@ -83,8 +84,6 @@ def ds_config_for(cfg: T.TrainConfig, ds: str | Path | dict[str, Any], world_siz
                         "(--lr, --min-lr, --warmup, --steps)")
     if conf.get("fp16", {}).get("enabled"):
         raise UserError(f"{where}: fp16 is not supported (Magma trains in bf16 or fp32); use the bf16 block")
-    if cfg.precision not in ("auto", "fp32", "bf16"):
-        raise UserError(f"precision must be auto, fp32 or bf16, got {cfg.precision!r}")
     conf["train_micro_batch_size_per_gpu"] = cfg.batch_size
     conf["gradient_accumulation_steps"] = cfg.grad_accum
     conf["train_batch_size"] = cfg.batch_size * cfg.grad_accum * world_size
@@ -133,13 +132,6 @@ def _load_pools(mix: mixtures.Mixture, data_dir: Path, rank: int, local_rank: in
     return pools if rank == 0 or local_rank == 0 else T.load_pools(mix, data_dir)
 
 
-def _model_config_json(model: Any) -> str:
-    from magma_bench.model.checkpoint import FORMAT_VERSION
-
-    return json.dumps({"model_type": "magma-bench", "format_version": FORMAT_VERSION, **model.config.to_dict()},
-                      indent=1) + "\n"
-
-
 def _fresh_model(cfg: T.TrainConfig, pools: dict, ckpt: Path, resuming: bool) -> tuple[Any, list[dict]]:
     """(model on CPU, AdamW parameter groups). Fresh runs go through train._build (seeded init,
     robot action statistics); a resumed run rebuilds the checkpoint's config and gets its weights
@@ -161,10 +153,12 @@ def _save(engine: Any, ckpt: Path, step: int, cfg: T.TrainConfig, rank: int) -> 
     """One ZeRO checkpoint tag per save; older tags go once every rank has written the new one."""
     import deepspeed.comm as dist
 
+    from magma_bench.model.checkpoint import config_json
+
     tag = f"step{step}"
     if rank == 0:
         ckpt.mkdir(parents=True, exist_ok=True)
-        (ckpt / "config.json").write_text(_model_config_json(engine.module))
+        (ckpt / "config.json").write_text(config_json(engine.module.config))  # as save_pretrained writes it
     engine.save_checkpoint(str(ckpt), tag=tag, client_state={"step": step, "config": dataclasses.asdict(cfg)})
     dist.barrier()
     if rank == 0:

@@ -271,8 +271,6 @@ def _autocast(cfg: TrainConfig) -> Any:
 
     use = cfg.precision == "bf16" or (cfg.precision == "auto" and cfg.device.startswith("cuda")
                                       and torch.cuda.is_available() and torch.cuda.is_bf16_supported())
-    if cfg.precision not in ("auto", "fp32", "bf16"):
-        raise UserError(f"precision must be auto, fp32 or bf16, got {cfg.precision!r}")
     dev = "cuda" if cfg.device.startswith("cuda") else "cpu"
     return (lambda: torch.autocast(dev, dtype=torch.bfloat16)) if use else None
 
