@@ -24,8 +24,8 @@ from PIL import Image
 
 from magma_bench.benchmarks.ui.grounding import PROMPT as UI_PROMPT
 from magma_bench.benchmarks.ui.grounding import SOM_PROMPT as UI_SOM_HINT
+from magma_bench.data.hf_files import json_lines, read_text
 from magma_bench.errors import UserError
-from magma_bench.hf_files import json_lines, read_text
 from magma_bench.marks import UI_FONT_PX
 from magma_bench.model.formats import action_prompt, format_coordinate
 from magma_bench.trainer import som, tom

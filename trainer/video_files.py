@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from magma_bench.data.hf_files import read_json
 from magma_bench.errors import UserError
-from magma_bench.hf_files import read_json
 from magma_bench.trainer import data
 from magma_bench.trainer.data import Example
 

@@ -30,7 +30,7 @@ def generate_cmd(benchmark: str, out: Path, n: int | None, seed: int, bench_arg:
     if not ok:
         raise UserError(f"benchmark {benchmark!r} cannot run here: {why}")
     if layout == "hf":
-        from magma_bench.hub_layout import layout_for
+        from magma_bench.data.hub_layout import layout_for
 
         hub = layout_for(benchmark).repo  # before touching --out: a benchmark without one is refused
     if out.exists() and any(out.iterdir()):
@@ -41,7 +41,7 @@ def generate_cmd(benchmark: str, out: Path, n: int | None, seed: int, bench_arg:
         raise UserError(f"cannot create {out}: {e.strerror}") from None
     n = n or bench.default_n
     if layout == "hf":
-        from magma_bench.hub_layout import generate_hub_layout
+        from magma_bench.data.hub_layout import generate_hub_layout
 
         args = bench.generation_args()
         generate_hub_layout(benchmark, bench, out, n, seed, lambda: make_benchmark(benchmark, **args))

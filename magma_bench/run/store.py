@@ -26,8 +26,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from magma_bench.data.hf_files import json_lines
 from magma_bench.errors import UserError
-from magma_bench.hf_files import json_lines
 
 RECORDS = "records.jsonl"
 SUMMARY = "summary.json"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from magma_bench.cache import cache_root, data_cache
+from magma_bench.data.cache import cache_root, data_cache
 from magma_bench.run.evaluator import RunConfig
 from magma_bench.run.runner import run
 

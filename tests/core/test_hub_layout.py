@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from magma_bench.benchmarks.ui._browser import chromium_path
 from magma_bench.benchmarks.vl.mme import PERCEPTION
 from magma_bench.cli.generate_cmd import generate_cmd
-from magma_bench.hub_layout import LAYOUTS, layout_for
+from magma_bench.data.hub_layout import LAYOUTS, layout_for
 from magma_bench.registry import make_benchmark
 from magma_bench.run.evaluator import RunConfig
 from magma_bench.run.runner import run

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from magma_bench.data.hf_files import json_lines, read_json, read_json_lines_or_array
 from magma_bench.errors import UserError
-from magma_bench.hf_files import json_lines, read_json, read_json_lines_or_array
 from magma_bench.run.store import dumps, read_jsonl
 
 # U+2028/U+2029 and U+0085 are line breaks to str.splitlines() but plain characters inside JSON strings.

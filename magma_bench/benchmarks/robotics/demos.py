@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from magma_bench.data.hf_files import read_json, require_fields
 from magma_bench.errors import UserError
-from magma_bench.hf_files import read_json, require_fields
 
 FORMAT = "magma_bench.rlds_npz"
 VERSION = 1

@@ -30,8 +30,8 @@ import numpy as np
 
 from magma_bench.action_spec import TABLETOP_BRIDGE, TABLETOP_GOOGLE
 from magma_bench.benchmark import EnvBenchmark
+from magma_bench.data.hf_files import read_json, require_fields
 from magma_bench.errors import UserError
-from magma_bench.hf_files import read_json, require_fields
 from magma_bench.types import Episode, StepResult
 
 EPISODES_FILE = "episodes.json"

@@ -27,9 +27,15 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmark import Benchmark
-from magma_bench.cache import data_cache
+from magma_bench.data.cache import data_cache
+from magma_bench.data.hf_files import (
+    find_files,
+    load_hf_rows,
+    materialize_image,
+    record_context,
+    require_fields,
+)
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
 from magma_bench.metrics.declare import Mean, standard_metrics
 from magma_bench.parsers.choice import letters
 from magma_bench.parsers.text import nonblank

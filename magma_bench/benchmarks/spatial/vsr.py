@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from magma_bench.benchmark import Benchmark, image_request
-from magma_bench.errors import UserError
-from magma_bench.hf_files import (
+from magma_bench.data.hf_files import (
     find_files,
     load_hf_rows,
     read_json_lines_or_array,
     record_context,
     require_fields,
 )
+from magma_bench.errors import UserError
 from magma_bench.metrics.declare import Mean, OtherScores
 from magma_bench.parsers.yesno import first_truth_word
 from magma_bench.types import AnswerSpace, Request, Sample

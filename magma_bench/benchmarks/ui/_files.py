@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
+from magma_bench.data.hf_files import find_files
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files
 
 
 def one_file(data_dir: Path, name: str) -> Path | None:

@@ -27,8 +27,8 @@ from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui.grounding import image_size
+from magma_bench.data.hf_files import read_json, record_context, require_fields
 from magma_bench.errors import UserError
-from magma_bench.hf_files import read_json, record_context, require_fields
 from magma_bench.metrics.ui import aitw_actions_match
 from magma_bench.parsers.actions import AITW_SCROLLS as SCROLLS
 from magma_bench.parsers.actions import aitw_step

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui.som import draw_marks, load_candidates
-from magma_bench.cache import data_cache
+from magma_bench.data.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.geometry import iou, point_in_box
 from magma_bench.parsers.grounding import parse_grounding, resolve_point

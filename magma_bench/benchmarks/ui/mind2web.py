@@ -29,9 +29,9 @@ from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui.grounding import image_size
+from magma_bench.data.hf_files import read_json, record_context, require_fields
 from magma_bench.errors import UserError
 from magma_bench.geometry import point_in_box
-from magma_bench.hf_files import read_json, record_context, require_fields
 from magma_bench.metrics.declare import AllWithin, Mean, OtherScores
 from magma_bench.metrics.ui import mind2web_f1, mind2web_op_string
 from magma_bench.parsers.actions import MIND2WEB_OPS as OP_IDS

@@ -28,10 +28,8 @@ import numpy as np
 
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_file
 from magma_bench.benchmarks.ui.grounding import CANDIDATES_FILE, PointGrounding, image_size
-from magma_bench.cache import data_cache
-from magma_bench.errors import UserError
-from magma_bench.geometry import xywh_to_xyxy
-from magma_bench.hf_files import (
+from magma_bench.data.cache import data_cache
+from magma_bench.data.hf_files import (
     find_files,
     load_hf_rows,
     materialize_image,
@@ -39,6 +37,8 @@ from magma_bench.hf_files import (
     record_context,
     require_fields,
 )
+from magma_bench.errors import UserError
+from magma_bench.geometry import xywh_to_xyxy
 from magma_bench.types import Sample
 
 PLATFORMS = ("mobile", "desktop", "web")

@@ -20,8 +20,8 @@ import numpy as np
 
 from magma_bench.benchmarks.ui._files import lazy_image_root, one_dir
 from magma_bench.benchmarks.ui.grounding import CANDIDATES_FILE, PointGrounding, image_size
+from magma_bench.data.hf_files import read_json, record_context, require_fields
 from magma_bench.errors import UserError
-from magma_bench.hf_files import read_json, record_context, require_fields
 from magma_bench.metrics.declare import Mean, standard_metrics
 from magma_bench.types import Sample
 

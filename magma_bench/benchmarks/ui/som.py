@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from magma_bench.data.hf_files import read_json
 from magma_bench.errors import UserError
-from magma_bench.hf_files import read_json
 from magma_bench.marks import UI_FONT_PX, draw_box_marks
 
 

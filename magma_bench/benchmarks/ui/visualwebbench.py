@@ -31,9 +31,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from magma_bench.benchmark import Benchmark, image_request
-from magma_bench.cache import data_cache
+from magma_bench.data.cache import data_cache
+from magma_bench.data.hf_files import (
+    find_files,
+    load_hf_rows,
+    materialize_image,
+    record_context,
+    require_fields,
+)
 from magma_bench.errors import MissingDependency, UserError
-from magma_bench.hf_files import find_files, load_hf_rows, materialize_image, record_context, require_fields
 from magma_bench.metrics.declare import Mean, standard_metrics
 from magma_bench.metrics.ui import vwb_rouge, vwb_webqa_f1
 from magma_bench.parsers.choice import vwb_choice_index

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from magma_bench.adapter import Capability
 from magma_bench.benchmark import Benchmark
 from magma_bench.benchmarks.video.frames import SampleMode, sample_frames
-from magma_bench.cache import data_cache
+from magma_bench.data.cache import data_cache
 from magma_bench.errors import UserError
 from magma_bench.parsers.choice import letters
 from magma_bench.types import AnswerSpace, Request, Sample
@@ -27,7 +27,7 @@ VIDEO_EXTS = (".mp4", ".MP4", ".mkv", ".webm", ".avi", ".mov")
 
 def frame_cache_for(data_dir: Path) -> str:
     """Where frames sampled from this data directory's videos are cached: under the cache root
-    (`magma_bench.cache`), never inside the data, which may be read-only or shared."""
+    (`magma_bench.data.cache`), never inside the data, which may be read-only or shared."""
     return str(data_cache(data_dir, "frames"))
 
 
@@ -43,7 +43,7 @@ def hub_shards(data_dir: Path, config: str, split: str) -> list[Path]:
     """Parquet shards of a hub snapshot's `config` folder found anywhere under data_dir, in both
     layouts the hub serves: `<config>/<split>-00000-of-0000N.parquet` (main) and
     `<config>/<split>/0000.parquet` (refs/convert/parquet)."""
-    from magma_bench.hf_files import find_files
+    from magma_bench.data.hf_files import find_files
 
     out = []
     for p in find_files(data_dir, ("*.parquet",)):

@@ -36,8 +36,8 @@ import numpy as np
 from magma_bench.benchmarks.video._base import VideoMC, frame_cache_for, require_videos, video_index
 from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import MVBENCH_TASKS, mc
+from magma_bench.data.hf_files import find_files, read_json_lines_or_array, record_context, require_fields
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, read_json_lines_or_array, record_context, require_fields
 from magma_bench.parsers.choice import first_standalone_letter, index_letter
 from magma_bench.types import Sample
 

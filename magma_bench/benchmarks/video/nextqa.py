@@ -36,8 +36,7 @@ from magma_bench.benchmarks.video._base import (
 )
 from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import QA, collision_qas, fetch_qas, mc
-from magma_bench.errors import UserError
-from magma_bench.hf_files import (
+from magma_bench.data.hf_files import (
     find_files,
     read_json,
     read_parquet,
@@ -45,6 +44,7 @@ from magma_bench.hf_files import (
     record_context,
     require_fields,
 )
+from magma_bench.errors import UserError
 from magma_bench.metrics.declare import Mean, OtherScores
 from magma_bench.parsers.choice import (
     index_letter,

@@ -34,8 +34,8 @@ from magma_bench.benchmarks.video._base import (
 )
 from magma_bench.benchmarks.video.offline import clips
 from magma_bench.benchmarks.video.offline.qa import NUMBERS, QA, absent_names, mc
+from magma_bench.data.hf_files import load_hf_rows, read_parquet, record_context, require_fields
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, read_parquet, record_context, require_fields
 from magma_bench.metrics.declare import Mean, OtherScores
 from magma_bench.parsers.choice import first_capital_letter, index_letter
 from magma_bench.types import Sample

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from magma_bench.data.hf_files import find_files, load_hf_rows
 from magma_bench.errors import UserError
-from magma_bench.hf_files import find_files, load_hf_rows
 
 PROBE = 8  # how many records' images are looked for when choosing an image folder
 

@@ -23,9 +23,14 @@ import numpy as np
 
 from magma_bench.benchmarks.vl._files import find_one, hub_rows, media_root
 from magma_bench.benchmarks.vl.vqa_base import VQABase
-from magma_bench.cache import data_cache
+from magma_bench.data.cache import data_cache
+from magma_bench.data.hf_files import (
+    materialize_image,
+    read_json_lines_or_array,
+    record_context,
+    require_fields,
+)
 from magma_bench.errors import UserError
-from magma_bench.hf_files import materialize_image, read_json_lines_or_array, record_context, require_fields
 from magma_bench.metrics.declare import Mean, OtherScores
 from magma_bench.metrics.relaxed import relaxed_correctness
 from magma_bench.types import Sample

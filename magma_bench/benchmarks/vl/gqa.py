@@ -21,9 +21,15 @@ import numpy as np
 
 from magma_bench.benchmarks.vl._files import find_dir, find_one, media_root
 from magma_bench.benchmarks.vl.vqa_base import VQABase
-from magma_bench.cache import data_cache
+from magma_bench.data.cache import data_cache
+from magma_bench.data.hf_files import (
+    load_hf_rows,
+    materialize_image,
+    read_json,
+    record_context,
+    require_fields,
+)
 from magma_bench.errors import UserError
-from magma_bench.hf_files import load_hf_rows, materialize_image, read_json, record_context, require_fields
 from magma_bench.metrics.exact import exact_match
 from magma_bench.types import Sample
 

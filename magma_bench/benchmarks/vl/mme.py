@@ -28,9 +28,9 @@ import numpy as np
 
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.vl._files import hub_rows
-from magma_bench.cache import data_cache
+from magma_bench.data.cache import data_cache
+from magma_bench.data.hf_files import materialize_image, read_text, record_context, require_fields
 from magma_bench.errors import UserError
-from magma_bench.hf_files import materialize_image, read_text, record_context, require_fields
 from magma_bench.metrics.declare import Mean
 from magma_bench.metrics.declare_counts import AccPlusSum
 from magma_bench.parsers.yesno import opening_yes_no

@@ -32,15 +32,15 @@ import numpy as np
 
 from magma_bench.benchmark import Benchmark, image_request
 from magma_bench.benchmarks.vl._files import hub_rows, media_root
-from magma_bench.cache import data_cache
-from magma_bench.errors import UserError
-from magma_bench.hf_files import (
+from magma_bench.data.cache import data_cache
+from magma_bench.data.hf_files import (
     find_files,
     materialize_image,
     read_json_lines_or_array,
     record_context,
     require_fields,
 )
+from magma_bench.errors import UserError
 from magma_bench.metrics.binary import binary_counts
 from magma_bench.metrics.declare_counts import BinaryRates
 from magma_bench.parsers.yesno import first_sentence_negation

@@ -20,9 +20,9 @@ import numpy as np
 
 from magma_bench.benchmarks.vl._files import find_one, hub_rows, media_root
 from magma_bench.benchmarks.vl.vqa_base import VQABase, majority
-from magma_bench.cache import data_cache
+from magma_bench.data.cache import data_cache
+from magma_bench.data.hf_files import materialize_image, read_json, record_context, require_fields
 from magma_bench.errors import UserError
-from magma_bench.hf_files import materialize_image, read_json, record_context, require_fields
 from magma_bench.types import Sample
 
 VAL_FILE = "TextVQA_0.5.1_val.json"
