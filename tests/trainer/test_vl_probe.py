@@ -1,0 +1,53 @@
+"""The VL skills probe: exact match under teacher forcing per question type, real vs blank images,
+and the variance share of a label in the image tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from magma_bench.model.configuration_magma import MagmaConfig  # noqa: E402
+from magma_bench.trainer import vl_probe  # noqa: E402
+
+
+class NextTokenModel:
+    """Predicts every next id exactly; with `needs_image`, only when the images are not blank."""
+
+    def __init__(self, needs_image: bool) -> None:
+        self.config = MagmaConfig.from_preset("tiny", image_size=32)
+        self.needs_image = needs_image
+
+    def eval(self) -> None:
+        pass
+
+    def __call__(self, ids, mask, images):
+        logits = torch.zeros(*ids.shape, self.config.vocab_size)
+        logits[:, :-1].scatter_(-1, ids[:, 1:, None], 1.0)
+        if self.needs_image and all(float(v.crops.abs().sum()) == 0 for v in images):
+            logits = -logits  # blank images: every answer wrong
+        return logits, None
+
+
+def test_a_model_that_predicts_every_answer_scores_100_on_each_type_and_blank_matters():
+    res = vl_probe.skills(NextTokenModel(needs_image=True), n=14)
+    # the shape slot asks for the colour instead when two objects share the colour
+    assert {"caption", "presence", "colour", "count", "relation"} <= set(res["real"]) <= {
+        "caption", "presence", "colour", "shape", "count", "relation"}
+    assert all(v == 100.0 for v in res["real"].values())
+    assert all(v == 0.0 for v in res["blank"].values())
+    assert all(v == 100.0 for v in vl_probe.skills(NextTokenModel(needs_image=False), n=7)["blank"].values())
+
+
+def test_question_types_follow_the_vl_source_wording():
+    assert vl_probe.question_type("Is there a star in the image? Please answer yes or no.") == "presence"
+    assert vl_probe.question_type("Is the ball to the left or to the right of the box?") == "relation"
+    assert vl_probe.question_type("What color is the ring?") == "colour"
+    assert vl_probe.question_type("Something else") == "other"
+
+
+def test_variance_share_is_one_for_label_codes_and_small_for_noise():
+    y = torch.arange(400) % 4
+    assert vl_probe.variance_share(torch.nn.functional.one_hot(y).float(), y) == pytest.approx(1.0)
+    noise = torch.randn(400, 16, generator=torch.Generator().manual_seed(0))
+    assert vl_probe.variance_share(noise, y) < 0.05

@@ -1,0 +1,109 @@
+"""Which visual skills has a checkpoint learned? Held-out VL questions by type, and how loud each
+scene attribute is in the image tokens the decoder reads.
+
+The offline suites mix skills (POPE is presence, VSR relations, GQA a bit of each), so a suite at
+chance does not say what is missing. This asks the `vl` source's own question types (caption,
+presence, colour, shape, count, relation) on scenes from PROBE_SEED, a seed no pool, stage 0 or
+suite uses, with real and with blank images; an answer counts when every answer token (and the end
+of answer) is the model's top choice under teacher forcing, which is exactly when greedy decoding
+would produce it. `salience` measures the share of the image tokens' variance that each label
+(colour, kind) explains on occupied cells: a label can be linearly decodable yet too quiet for a
+small decoder to pick up (docs/training.md, session 8).
+
+    python -m magma_bench.trainer.vl_probe checkpoints/magma-tiny
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PROBE_SEED = 424_242  # held out: not an evaluation seed (0, 1, ...), a pool seed or stage 0's
+QUESTION_TYPES = (("describe", "caption"), ("is there", "presence"), ("what color", "colour"),
+                  ("what shape", "shape"), ("how many", "count"), ("left or", "relation"))
+
+
+def question_type(question: str) -> str:
+    q = question.lower()
+    return next((t for key, t in QUESTION_TYPES if key in q), "other")
+
+
+def _question(example: Any) -> str:
+    return next(p["text"] for m in example.messages if m["role"] == "user" for p in m["content"]
+                if isinstance(p, dict) and p.get("type") == "text")
+
+
+def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) -> dict[str, dict[str, float]]:
+    """{"real" | "blank": {question type: exact-match %}} on n fresh VL examples."""
+    import torch
+
+    from magma_bench.model.action_tokenizer import ActionTokenizer
+    from magma_bench.model.tokenization_magma import load_tokenizer
+    from magma_bench.trainer.image_use import _blank_like
+    from magma_bench.trainer.sources import vl_source
+    from magma_bench.trainer.train import collate, encode_example
+
+    tok, act = load_tokenizer(model.config), ActionTokenizer.from_config(model.config)
+    with tempfile.TemporaryDirectory() as d:
+        examples = vl_source(Path(d), n, seed)
+        encoded = [encode_example(e, tok, model.config, act, 1024) for e in examples]
+    model.eval()
+    out = {}
+    for blank in (False, True):
+        hits, total = defaultdict(int), defaultdict(int)
+        for i in range(0, len(encoded), batch):
+            ids, mask, labels, images = collate(encoded[i:i + batch], tok.pad_id)
+            with torch.no_grad():
+                logits, _ = model(ids, mask, _blank_like(images) if blank else images)
+            target = labels[:, 1:]
+            right = ((logits[:, :-1].argmax(-1) == target) | (target == -100)).all(-1)
+            for e, ok in zip(examples[i:i + batch], right.tolist(), strict=True):
+                t = question_type(_question(e))
+                hits[t], total[t] = hits[t] + int(ok), total[t] + 1
+        out["blank" if blank else "real"] = {t: round(100.0 * hits[t] / total[t], 1) for t in sorted(total)}
+    return out
+
+
+def variance_share(x: Any, y: Any) -> float:
+    """Between-class share of the total variance of rows x (N, D) under labels y (N,)."""
+    mu = x.mean(0)
+    total = float(((x - mu) ** 2).sum())
+    between = sum(float(((x[y == c].mean(0) - mu) ** 2).sum()) * int((y == c).sum()) for c in y.unique())
+    return between / total if total > 0 else 0.0
+
+
+def salience(model: Any, n: int = 400, seed: int = PROBE_SEED) -> dict[str, float]:
+    """Share of the image tokens' variance (projector output, occupied cells) explained by the
+    object's colour and by its kind."""
+    import torch
+
+    from magma_bench.trainer.vision_pretrain import scene_batch
+
+    pix, colour, kind = scene_batch(np.random.default_rng(seed), n, model.config)
+    with torch.no_grad():
+        tokens = model.projector(model.vision_tower(pix.to(model.device)))
+    occupied = kind > 0
+    x = tokens[occupied].float().cpu()
+    return {"colour": round(variance_share(x, colour[occupied]), 3), "kind": round(variance_share(x, kind[occupied]), 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m magma_bench.trainer.vl_probe", description=__doc__.split("\n")[0])
+    p.add_argument("checkpoint")
+    p.add_argument("--n", type=int, default=700, help="held-out VL examples (7 question slots per cycle)")
+    ns = p.parse_args(argv)
+    from magma_bench.model.modeling_magma import MagmaForCausalLM
+
+    model = MagmaForCausalLM.from_pretrained(ns.checkpoint)
+    print(json.dumps({"checkpoint": ns.checkpoint, **skills(model, ns.n), "variance_share": salience(model)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
