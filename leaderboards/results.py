@@ -111,17 +111,27 @@ def with_labels(results: list[RunResult]) -> list[RunResult]:
     return results
 
 
-# Plain score keys that a benchmark macro-averages over groups: (benchmark, key) -> the record's group.
-MACRO_SCORES = {("mind2web", "op_f1"): lambda r: str((r.get("target") or {}).get("op"))}  # Op.F1 per op type
+def _macro_mean(bench: Any, key: str) -> Any:
+    """The benchmark's declared `Mean` that reports the plain score `key` as a mean of per-group
+    means (`over`, e.g. Mind2Web's Op.F1 per op type), or None: the grouping is declared once,
+    in the benchmark's `metrics`, and read from there."""
+    from magma_bench.metrics.declare import Mean
+
+    for m in getattr(bench, "metrics", ()):
+        if (isinstance(m, Mean) and m.score == key and m.name in (None, key)
+                and m.over is not None and not m.by):
+            return m
+    return None
 
 
 def _part(bench: Any, records: list[dict], key: str) -> tuple[int, Any] | None:
     """(n, statistic over bootstrap weights) for one sub-metric key: `<meta field>/<value>` is the
     benchmark's own statistic on the matching records; a plain per-sample score key (Mind2Web's
-    `element_acc`) is its mean in percent over all records."""
+    `element_acc`) is its mean in percent over all records, or the declared macro mean over groups
+    when the benchmark declares one for that key (Mind2Web's `op_f1`, per op type)."""
     import numpy as np
 
-    from magma_bench.metrics.stats import weighted_group_mean, weighted_mean
+    from magma_bench.metrics.stats import weighted_mean
 
     bits = key.split("/")
     for i in range(1, len(bits)):
@@ -132,12 +142,10 @@ def _part(bench: Any, records: list[dict], key: str) -> tuple[int, Any] | None:
             return len(sub), lambda w, cols=cols: bench.statistic(cols, w)
     if records and all(key in (r.get("scores") or {}) for r in records):
         v = np.array([float(r["scores"][key]) for r in records], dtype=np.float64)
-        group = MACRO_SCORES.get((bench.name, key))
-        if group is not None:
-            labels = [group(r) for r in records]
-            uniq = sorted(set(labels))
-            g = np.array([uniq.index(x) for x in labels], dtype=np.int64)
-            return len(records), lambda w: 100.0 * weighted_group_mean(v, g, w)
+        macro = _macro_mean(bench, key)
+        if macro is not None:
+            cols = macro.columns(records)
+            return len(records), lambda w, cols=cols: macro.statistic(cols, w)
         return len(records), lambda w: 100.0 * weighted_mean(v, w)
     return None
 
