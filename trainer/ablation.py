@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from magma_bench.config import validate
+from magma_bench.errors import UserError
 from magma_bench.trainer import mixtures
 from magma_bench.trainer.train import TrainConfig, train
 
@@ -108,8 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     p.add_argument("--threads", type=int, default=0)
     a = p.parse_args(argv)
+    try:  # a bad budget is one line naming the field, as for `magma-bench ablation`
+        budget = validate(TrainConfig, {"steps": a.steps, "batch_size": a.batch_size, "threads": a.threads},
+                          "ablation flags")
+    except UserError as e:
+        print(f"error: {e}")
+        return 2
     cfg = AblationConfig(out=a.out, variants=tuple(a.variants.split(",")), benchmarks=tuple(a.benchmarks.split(",")),
-                         n=a.n, train=TrainConfig(steps=a.steps, batch_size=a.batch_size, threads=a.threads))
+                         n=a.n, train=budget)
     rows = run_ablation(cfg)
     print(table_markdown(rows, cfg.benchmarks))
     return 0

@@ -44,3 +44,10 @@ def test_labels_follow_the_papers_rows():
     labels = [ablation.table3_label(v, mixes[v]) for v in ablation.VARIANTS]
     assert labels == ["ui-nosomtom", "oxe-nosomtom", "act-nosomtom", "full-nosomtom", "full"]
     assert all(ablation_lb.LABEL.match(label) for label in labels)
+
+
+def test_a_bad_budget_flag_is_one_line_naming_the_field(capsys, tmp_path):
+    assert ablation.main(["--steps", "0", "--out", str(tmp_path)]) == 2
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1 and "ablation flags" in out and "steps" in out
+    assert not any(tmp_path.iterdir())  # nothing trained
