@@ -69,7 +69,7 @@ $(LMMS_VENV)/.install-stamp: pyproject.toml scripts/install_lmms.sh
 
 test-lmms: $(LMMS_VENV)/.install-stamp
 	OMP_NUM_THREADS=1 $(LMMS_VENV)/bin/python -m pytest -q -p no:cacheprovider \
-	  tests/adapters/test_lmms_bridge.py tests/adapters/test_lmms_llava.py tests/core/test_perf_lmms.py
+	  tests/adapters/test_lmms_bridge.py tests/adapters/test_lmms_llava.py tests/perf/test_perf_lmms.py
 
 # Real SimplerEnv for local validation (docs/simplerenv.md), in a venv of its own: its pins
 # (sapien 2.2.2, numpy<2, opencv-python) clash with the main venv. SIMPLER_DIR=<your clone>.
