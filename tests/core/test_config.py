@@ -13,31 +13,22 @@ from magma_bench.yaml_strict import load_yaml_strict
 from mb_testutil import REPO
 
 
-@pytest.mark.parametrize("text, line", [
-    ("benchmarks: [pope, {name: pope, n: many}]\nadapters: [random]\n",
+@pytest.mark.parametrize("load, text, line", [
+    (load_sweep, "benchmarks: [pope, {name: pope, n: many}]\nadapters: [random]\n",
      "benchmarks[1].n: 'many' is not valid; expected an integer"),
-    ("benchmarks: [pope]\nadapters: [{name: random, num_gpu: 1}]\n",
+    (load_sweep, "benchmarks: [pope]\nadapters: [{name: random, num_gpu: 1}]\n",
      "adapters[0]: unknown key 'num_gpu' (did you mean: num_gpus, num_cpus?); accepted: args, name, num_cpus, num_gpus, "
      "trust_remote_code, workers"),
-])
-def test_sweep_errors_are_one_line_naming_file_and_field(tmp_path, text, line):
-    p = tmp_path / "s.yaml"
-    p.write_text(text)
-    with pytest.raises(UserError) as e:
-        load_sweep(p)
-    assert str(e.value) == f"{p}: {line}"
-
-
-@pytest.mark.parametrize("text, line", [
-    ("name: x\nsources: {ui: {weight: 1}, vl: {n: 2.5}}\n", "sources.vl.n: 2.5 is not valid; expected an integer"),
-    ("name: x\nsources: {ui: {weight: 1}}\nphases: [{until: 0.5, weights: {ui: 1}, steps: 3}]\n",
+    (load_mixture, "name: x\nsources: {ui: {weight: 1}, vl: {n: 2.5}}\n",
+     "sources.vl.n: 2.5 is not valid; expected an integer"),
+    (load_mixture, "name: x\nsources: {ui: {weight: 1}}\nphases: [{until: 0.5, weights: {ui: 1}, steps: 3}]\n",
      "phases[0]: unknown key 'steps'; accepted: until, weights"),
-])
-def test_mixture_errors_are_one_line_naming_file_and_field(tmp_path, text, line):
-    p = tmp_path / "m.yaml"
+], ids=["sweep-type", "sweep-key", "mixture-type", "mixture-key"])
+def test_config_errors_are_one_line_naming_file_and_field(tmp_path, load, text, line):
+    p = tmp_path / "config.yaml"
     p.write_text(text)
     with pytest.raises(UserError) as e:
-        load_mixture(p)
+        load(p)
     assert str(e.value) == f"{p}: {line}"
 
 
