@@ -34,7 +34,7 @@ def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | No
             bench_arg: tuple[str, ...], adapter_arg: tuple[str, ...], trust_remote_code: bool, as_json: bool) -> None:
     """Evaluate ADAPTER on BENCHMARK; re-running the same command resumes."""
     from magma_bench.errors import UserError
-    from magma_bench.execute.sweep import benchmark_facts, capability_gap, units_gap
+    from magma_bench.execute.sweep import benchmark_facts, pair_gap
     from magma_bench.run.evaluator import RunConfig
     from magma_bench.run.runner import all_errored, json_view, run, summary_text
     from magma_bench.typed_args import adapter_args, benchmark_args
@@ -47,8 +47,7 @@ def run_cmd(benchmark: str, adapter: str, data_dir: Path | None, split: str | No
                     benchmark_args=benchmark_args(benchmark, parse_kv(bench_arg, "--bench-arg"), where="--bench-arg"),
                     adapter_args=a_args)
     # the sweep planner's two checks (execute.sweep.plan), before anything is built or written
-    needs, spec = benchmark_facts(benchmark, cfg.benchmark_args)
-    gap = capability_gap(benchmark, needs, adapter) or units_gap(benchmark, spec, adapter, a_args)
+    gap = pair_gap(benchmark, benchmark_facts(benchmark, cfg.benchmark_args), adapter, a_args)
     if gap:
         raise UserError(f"{benchmark} × {adapter} cannot run: {gap}")
     with progress_bar(f"{benchmark} × {adapter}", enabled=not as_json) as hook:

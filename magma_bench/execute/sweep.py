@@ -94,6 +94,14 @@ def units_gap(bench: str, env: Any, adapter: str, args: dict[str, Any]) -> str:
             f"takes {words}; units are not converted: {fix}")
 
 
+def pair_gap(bench: str, facts: tuple[frozenset[Any], Any], adapter: str, args: dict[str, Any]) -> str:
+    """Why `adapter` (built with `args`) cannot run `bench` ("" when it can), given the benchmark
+    variant's `benchmark_facts`: a missing capability first, then mismatched action units. The sweep
+    planner and `magma-bench run` both ask this."""
+    needs, spec = facts
+    return capability_gap(bench, needs, adapter) or units_gap(bench, spec, adapter, args)
+
+
 def plan(cfg: SweepConfig, report: Report) -> Iterator[Pair]:
     """The runnable benchmark x adapter pairs; what cannot run here is skipped with its reason
     (or is an error when the config says skip_unavailable: false), and so is a pair whose adapter
@@ -118,9 +126,9 @@ def plan(cfg: SweepConfig, report: Report) -> Iterator[Pair]:
                 raise UserError(f"benchmark {b.name!r} cannot run here: {why}")
             report(f"skip benchmark {b.name}: {why}")
             continue
-        needs, spec = benchmark_facts(b.name, b.args)
+        facts = benchmark_facts(b.name, b.args)
         for a in adapters:
-            gap = capability_gap(b.name, needs, a.name) or units_gap(b.name, spec, a.name, a.args)
+            gap = pair_gap(b.name, facts, a.name, a.args)
             if gap:
                 report(f"skip {b.name} × {a.name}: {gap}")
                 continue
