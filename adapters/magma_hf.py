@@ -39,6 +39,7 @@ from magma_bench.errors import UserError
 from magma_bench.types import Request
 
 SYSTEM = "You are agent that can see, talk and act."
+DEFAULT_CHECKPOINT = "checkpoints/Magma-8B"
 
 
 def check_remote_code_dir(path: Path, trust_remote_code: bool, name: str) -> dict[str, Any]:
@@ -172,7 +173,7 @@ class MagmaHFAdapter(Adapter):
     capabilities: ClassVar = frozenset({Capability.TEXT, Capability.GROUNDING, Capability.ACTION})
     requires = ("torch", "transformers")
 
-    def __init__(self, seed: int = 0, checkpoint: str | Path = "checkpoints/Magma-8B", trust_remote_code: bool = False,
+    def __init__(self, seed: int = 0, checkpoint: str | Path = DEFAULT_CHECKPOINT, trust_remote_code: bool = False,
                  device: str = "cpu", dtype: str = "bfloat16", unnorm_key: str | None = None,
                  temperature: float = 0.0, max_action_tokens: int = 32, **args: Any) -> None:
         if float(temperature) < 0 or int(max_action_tokens) < 8:
@@ -215,7 +216,7 @@ class MagmaHFAdapter(Adapter):
         it, from the checkpoint's JSON only (magma.checkpoint_output_spec; no remote code runs)."""
         from magma_bench.adapters.magma import checkpoint_output_spec
 
-        path = Path(str(args.get("checkpoint") or "checkpoints/Magma-8B"))
+        path = Path(str(args.get("checkpoint") or DEFAULT_CHECKPOINT))
         return checkpoint_output_spec(path, args.get("unnorm_key"), env, upstream=True)
 
     def generate(self, requests: list[Request]) -> list[str]:

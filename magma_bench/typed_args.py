@@ -241,26 +241,24 @@ def coerce_value(v: Any, hint: Any) -> Any:
 
 
 def coerce_args(target: Any, args: Mapping[str, Any], what: str,
-                extras: Mapping[str, Any] | None = None, noun: str = "argument",
-                hide: tuple[str, ...] = ()) -> dict[str, Any]:
+                extras: Mapping[str, Any] | None = None, hide: tuple[str, ...] = ()) -> dict[str, Any]:
     """`args` checked and coerced against `target` (a class or function). `what`
     starts every message (e.g. "--bench-arg for benchmark 'pope'"). `extras` are accepted
-    names beyond the signature (hint per name) when the signature ends in our catch-all; `noun`
-    names a key in messages ("argument", or "key" for a config file); `hide` leaves names out of
-    the accepted list a message shows (ones set by their own option)."""
+    names beyond the signature (hint per name) when the signature ends in our catch-all; `hide`
+    leaves names out of the accepted list a message shows (ones set by their own option)."""
     params, open_ = params_of(target)
     for k, h in (extras or {}).items():
         params.setdefault(k, Param(h))
     out: dict[str, Any] = {}
     for k, v in args.items():
         if not isinstance(k, str) or not k:
-            raise UserError(f"{what}: {noun} names must be non-empty strings, got {k!r}")
+            raise UserError(f"{what}: argument names must be non-empty strings, got {k!r}")
         if k not in params:
             if open_:
                 out[k] = v
                 continue
             accepted = ", ".join(sorted(p for p in params if p not in hide)) or "none"
-            raise UserError(f"{what}: unknown {noun} {k!r}{did_you_mean(k, params)}; accepted: {accepted}")
+            raise UserError(f"{what}: unknown argument {k!r}{did_you_mean(k, params)}; accepted: {accepted}")
         try:
             out[k] = coerce_value(v, params[k].hint)
         except _Bad as e:

@@ -15,7 +15,7 @@ from typing import Any
 from magma_bench.trainer.data import Example
 
 
-def _blank_like(views: list) -> list:
+def blank_like(views: list) -> list:
     """The same view shapes, every pixel the normalised image mean (0 after normalisation)."""
     import torch
 
@@ -40,7 +40,7 @@ def image_use(model: Any, examples: list[Example], tok: Any, act_tok: Any, max_t
         for e in (e for e in examples if e.images):
             ids, mask, labels, images = collate([encode_example(e, tok, model.config, act_tok, max_tokens)], tok.pad_id)
             ids, mask, labels = ids.to(dev), mask.to(dev), labels.to(dev)
-            real, blank = model(ids, mask, images, labels)[1], model(ids, mask, _blank_like(images), labels)[1]
+            real, blank = model(ids, mask, images, labels)[1], model(ids, mask, blank_like(images), labels)[1]
             s = sums[e.source]
             s[0], s[1], s[2] = s[0] + float(real), s[1] + float(blank), s[2] + 1
     out = {}

@@ -44,7 +44,7 @@ from magma_bench.trainer.stream import Stream
 # -- 1. config -------------------------------------------------------------------------------------------
 
 
-Steps = Annotated[Int, Field(ge=1)]
+Positive = Annotated[Int, Field(ge=1)]  # a count that must be at least one
 Count = Annotated[Int, Field(ge=0)]  # 0 is a meaningful value (off, none, torch's default)
 Rate = Annotated[Float, Field(ge=0)]
 Beta = Annotated[Float, Field(ge=0, lt=1)]  # AdamW's betas
@@ -72,9 +72,9 @@ class TrainConfig(KnownKeys):
     model_args: str = ""  # JSON object of MagmaConfig fields over the preset, e.g. '{"image_size": 64}'
     mixture: str = "configs/mixtures/full.yaml"  # training mixture YAML
     data_dir: str | None = None  # example pools cache; default <out>/data
-    steps: Steps = 3600  # optimizer steps (the default run fits `make train` in 15 min on 2 CPU cores: ~10 min)
-    batch_size: Steps = 8  # examples per micro-batch
-    grad_accum: Steps = 1  # micro-batches per optimizer step
+    steps: Positive = 3600  # optimizer steps (the default run fits `make train` in 15 min on 2 CPU cores: ~10 min)
+    batch_size: Positive = 8  # examples per micro-batch
+    grad_accum: Positive = 1  # micro-batches per optimizer step
     lr: Annotated[Float, Field(gt=0)] = 1e-3  # peak learning rate (2e-3 cannot even memorise 32 images at tiny; 5e-4 can)
     # the vision tower and projector's lr = this x lr: at 1.0 the decoder's early gradients wash out
     # what stage 0 taught the tower (image-use gap 0.004 vs 0.48 at 0.1 after 600 VL steps)
@@ -90,9 +90,9 @@ class TrainConfig(KnownKeys):
     precision: Precision = "auto"  # auto (bf16 autocast on a bf16-capable GPU, else fp32) | fp32 | bf16
     device: str = "cpu"
     seed: Count = 0  # model init seed (data order comes from the mixture's seed)
-    max_tokens: Steps = 1024  # longer examples lose the end of their answer
-    ckpt_every: Steps = 50  # steps between checkpoints (and always at the end)
-    log_every: Steps = 10  # steps between metrics lines
+    max_tokens: Positive = 1024  # longer examples lose the end of their answer
+    ckpt_every: Positive = 50  # steps between checkpoints (and always at the end)
+    log_every: Positive = 10  # steps between metrics lines
     threads: Count = 0  # torch CPU threads (0 = torch's default, all cores: 2 threads train 1.6x faster than 1 on 2 cores)
     resume: Bool = True  # continue from <out>/checkpoint when it exists
     stop_at: Count = 0  # checkpoint and stop after this step (time-sliced runs); 0 = run to `steps`

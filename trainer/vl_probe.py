@@ -45,7 +45,7 @@ def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) ->
 
     from magma_bench.model.action_tokenizer import ActionTokenizer
     from magma_bench.model.tokenization_magma import load_tokenizer
-    from magma_bench.trainer.image_use import _blank_like
+    from magma_bench.trainer.image_use import blank_like
     from magma_bench.trainer.sources import vl_source
     from magma_bench.trainer.train import collate, encode_example
 
@@ -60,7 +60,7 @@ def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) ->
         for i in range(0, len(encoded), batch):
             ids, mask, labels, images = collate(encoded[i:i + batch], tok.pad_id)
             with torch.no_grad():
-                logits, _ = model(ids, mask, _blank_like(images) if blank else images)
+                logits, _ = model(ids, mask, blank_like(images) if blank else images)
             target = labels[:, 1:]
             right = ((logits[:, :-1].argmax(-1) == target) | (target == -100)).all(-1)
             for e, ok in zip(examples[i:i + batch], right.tolist(), strict=True):
