@@ -201,6 +201,22 @@ def caption(objs: list, size: int) -> str:
     return "; ".join(f"{o.color} {o.kind} {_where(o, size)}" for o in order) + "."
 
 
+def _with_or_without(objs: list, kind: str, present: bool, rng: np.random.Generator) -> list:
+    """The scene with one object's kind swapped so that `kind` is present (or absent) as asked;
+    colours and places are kept."""
+    from magma_bench.benchmarks.vl.offline.scenes import KINDS, Obj
+
+    kinds = [o.kind for o in objs]
+    if present == (kind in kinds):
+        return objs
+    if present:
+        i, new = int(rng.integers(len(objs))), kind
+    else:
+        i, new = kinds.index(kind), str(rng.choice([k for k in KINDS if k not in kinds]))
+    o = objs[i]
+    return [*objs[:i], Obj(new, o.color, o.cx, o.cy, o.r), *objs[i + 1:]]
+
+
 VL_QUESTIONS = ("caption", "presence", "color", "caption", "shape", "count", "relation")
 
 
@@ -220,16 +236,16 @@ def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example
     out: list[Example] = []
     for i in range(n):
         objs = sample_scene(rng, size)
+        q = VL_QUESTIONS[i % len(VL_QUESTIONS)]
+        if q == "presence":  # every kind asked equally often, present half the time: the word alone says nothing
+            kind, present = KINDS[int(rng.integers(len(KINDS)))], bool(rng.random() < 0.5)
+            objs = _with_or_without(objs, kind, present, rng)
         path = img_dir / f"{seed}_{i:05d}.png"
         render(objs, path, size)
-        q = VL_QUESTIONS[i % len(VL_QUESTIONS)]
         o = objs[int(rng.integers(len(objs)))]
         if q == "caption":
             ques, ans = "Describe the image: list every object with its colour and place.", caption(objs, size)
         elif q == "presence":
-            present = rng.random() < 0.5
-            kinds = [x.kind for x in objs]
-            kind = o.kind if present else str(rng.choice([k for k in KINDS if k not in kinds]))
             ques, ans = POPE_PROMPT.format(question=f"Is there a {kind} in the image?"), "Yes" if present else "No"
         elif q == "shape" and sum(x.color == o.color for x in objs) == 1:  # else the colour names no one object
             ques, ans = f"What shape is the {o.color} object?{VQA_POST}", o.kind

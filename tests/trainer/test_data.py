@@ -120,3 +120,24 @@ def test_suites_source_turns_offline_suites_into_instruction_data_at_a_training_
     ev = {Image.open(p).tobytes() for p in (tmp_path / "eval").rglob("*.png")}
     assert not ev & {Image.open(e.images[0]).tobytes() for e in pope}
     assert data.Example.from_dict(json.loads(exs[0].to_json())) == exs[0]
+
+
+def test_vl_presence_questions_are_kind_balanced_so_the_word_alone_says_nothing(tmp_path):
+    """The answer is right for the rendered scene, and the most frequent kinds (the Zipf head the
+    old wording asked about when present, ~75% "Yes") are present about half the time."""
+    from magma_bench.benchmarks.vl.offline.scenes import KINDS, sample_scene
+
+    rng = np.random.default_rng(0)
+    for present in (True, False):
+        for _ in range(50):
+            objs = sample_scene(rng)
+            kind = KINDS[int(rng.integers(len(KINDS)))]
+            out = sources._with_or_without(objs, kind, present, rng)
+            assert (kind in [o.kind for o in out]) == present and len({o.kind for o in out}) == len(out)
+            assert [(o.color, o.cx, o.cy, o.r) for o in out] == [(o.color, o.cx, o.cy, o.r) for o in objs]
+    exs = sources.vl_source(tmp_path, 1400, seed=5, size=64)
+    asked = [(e.messages[0]["content"][1]["text"].split(" in the image")[0].split()[-1], e.target)
+             for e in exs if e.messages[0]["content"][1]["text"].startswith("Is there")]
+    head = [ans for kind, ans in asked if kind in KINDS[:3]]
+    assert len(asked) == 200 and len(head) >= 30
+    assert 0.3 <= head.count("Yes") / len(head) <= 0.7

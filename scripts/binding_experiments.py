@@ -1,0 +1,113 @@
+"""The session-9 binding experiments (docs/training.md, issue #19), reproducible: train or probe with
+one of three patches, each switched on by an environment variable. Not a trainer option: these
+are diagnostics, applied in this process only.
+
+- ORACLE=1: the decoder reads perfect perception. Each 4x4 cell's image token is a trainable linear
+  map of one-hot (colour, kind, empty) of the object centred in that cell, taken from the scene
+  description when `scenes.render` draws it; the vision tower is bypassed. Blank images (the
+  image-use check, the probe's blind run) read as empty grids. Use a fresh `--data-dir`: the labels
+  are recorded while the pool is drawn, not read back from a cached one.
+- KIND_TOKENS=1: every scene kind word ("ball", "triangle", ...) is one token (control bytes 1-12)
+  in the byte tokenizer, in prompts and answers alike.
+- QMIX=presence,shape,...: the VL source's question cycle (trainer/sources.py VL_QUESTIONS).
+- IMAGE_AFTER_TEXT=1: each user turn's images come after its text, so the image tokens can attend
+  to the question (per-cell matching that the answer then pools).
+
+    ORACLE=1 python scripts/binding_experiments.py --mixture vl.yaml --steps 1800 --threads 1 \\
+        --data-dir /tmp/oracle-data --out /tmp/or1 --vision-pretrain-steps 0
+    PROBE=1 ORACLE=1 python scripts/binding_experiments.py /tmp/or1
+
+`vl.yaml` is the VL-only mixture of the experiments: `sources: {vl: {weight: 1.0, n: 6000}}`,
+`total: 2000`, `seed: 0`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import torch
+from torch import nn
+
+from magma_bench.benchmarks.vl.offline import scenes
+from magma_bench.model import modeling_magma, processing_magma
+from magma_bench.model import tokenization_magma as tm
+from magma_bench.trainer import sources, train, vl_probe
+
+COLORS, KINDS = list(scenes.COLORS), list(scenes.KINDS)
+N_LABELS = len(COLORS) + len(KINDS) + 1  # colour one-hot, kind one-hot, empty
+GRID = 4  # the tiny preset's feature grid side
+
+
+def patch_oracle_perception() -> None:
+    labels: dict[str, tuple[list[scenes.Obj], int]] = {}
+    render, views, init = scenes.render, processing_magma.image_views, modeling_magma.MagmaForCausalLM.__init__
+
+    def recording_render(objs: list[scenes.Obj], path: Any, size: int = 224) -> None:
+        labels[str(path)] = (objs, size)
+        render(objs, path, size)
+
+    def labelled_views(src: Any, cfg: Any) -> Any:
+        v = views(src, cfg)
+        object.__setattr__(v, "oracle", labels.get(str(src)))
+        return v
+
+    def init_with_oracle(self: Any, config: Any) -> None:
+        init(self, config)
+        self.oracle_proj = nn.Linear(N_LABELS, config.hidden_size)
+
+    def oracle_features(self: Any, images: list[Any]) -> list[torch.Tensor]:
+        out = []
+        for im in images:
+            objs, size = getattr(im, "oracle", None) or ([], 224)
+            x = torch.zeros(GRID, GRID, N_LABELS)
+            x[..., -1] = 1
+            for o in objs:
+                r, c = min(GRID - 1, o.cy * GRID // size), min(GRID - 1, o.cx * GRID // size)
+                x[r, c] = 0
+                x[r, c, COLORS.index(o.color)] = 1
+                x[r, c, len(COLORS) + KINDS.index(o.kind)] = 1
+            f = self.oracle_proj(x.to(self.device))
+            out.append(torch.cat([f, self.projector.row_separator.expand(GRID, 1, -1)], 1).flatten(0, 1))
+        return out
+
+    scenes.render, processing_magma.image_views = recording_render, labelled_views
+    modeling_magma.MagmaForCausalLM.__init__ = init_with_oracle
+    modeling_magma.MagmaForCausalLM.image_features = oracle_features
+
+
+def patch_kind_tokens() -> None:
+    encode = tm.ByteTokenizer.encode
+
+    def encode_kinds_as_one_byte(self: Any, text: str) -> list[int]:
+        for i, k in enumerate(KINDS):
+            text = text.replace(k, chr(1 + i))
+        return encode(self, text)
+
+    tm.ByteTokenizer.encode = encode_kinds_as_one_byte
+
+
+def patch_image_after_text() -> None:
+    parts = tm.message_parts
+
+    def text_first(message: dict[str, Any]) -> list[dict[str, Any]]:
+        return sorted(parts(message), key=lambda p: p.get("type") == "image")  # stable: image order kept
+
+    tm.message_parts = text_first
+
+
+def main() -> int:
+    if os.environ.get("ORACLE"):
+        patch_oracle_perception()
+    if os.environ.get("KIND_TOKENS"):
+        patch_kind_tokens()
+    if os.environ.get("IMAGE_AFTER_TEXT"):
+        patch_image_after_text()
+    if os.environ.get("QMIX"):
+        sources.VL_QUESTIONS = tuple(os.environ["QMIX"].split(","))
+    return vl_probe.main(sys.argv[1:]) if os.environ.get("PROBE") else train.main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
