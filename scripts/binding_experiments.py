@@ -9,6 +9,11 @@ are diagnostics, applied in this process only.
   are recorded while the pool is drawn, not read back from a cached one.
 - KIND_TOKENS=1: every scene kind word ("ball", "triangle", ...) is one token (control bytes 1-12)
   in the byte tokenizer, in prompts and answers alike.
+- SHORT=0.5: that share of presence/colour/shape questions is asked in a short form whose object
+  word sits next to the answer ("Is there a star?", "Color of the star?", "Which shape is red?"),
+  the rest in the benchmarks' form (session 10; `scripts/binding_toy.py` is why: one hop between
+  the kind word and the answer is learned, two are not, and a mix carries over). With PROBE=1 the
+  probe then asks the short forms too (presence shows under "presence", the others under "other").
 - QMIX=presence,shape,...: the VL source's question cycle (trainer/sources.py VL_QUESTIONS).
 - IMAGE_AFTER_TEXT=1: each user turn's images come after its text, so the image tokens can attend
   to the question (per-cell matching that the answer then pools).
@@ -16,6 +21,8 @@ are diagnostics, applied in this process only.
     ORACLE=1 python scripts/binding_experiments.py --mixture vl.yaml --steps 1800 --threads 1 \\
         --data-dir /tmp/oracle-data --out /tmp/or1 --vision-pretrain-steps 0
     PROBE=1 ORACLE=1 python scripts/binding_experiments.py /tmp/or1
+    SHORT=0.5 python scripts/binding_experiments.py --mixture vl.yaml --steps 1800 --batch-size 32 \\
+        --threads 1 --data-dir /tmp/short-data --out /tmp/short
 
 `vl.yaml` is the VL-only mixture of the experiments: `sources: {vl: {weight: 1.0, n: 6000}}`,
 `total: 2000`, `seed: 0`.
@@ -24,6 +31,8 @@ are diagnostics, applied in this process only.
 from __future__ import annotations
 
 import os
+import random
+import re
 import sys
 from typing import Any
 
@@ -97,6 +106,28 @@ def patch_image_after_text() -> None:
     tm.message_parts = text_first
 
 
+SHORT_FORMS = ((re.compile(r"^Is there an? (\w+) in the image\?\n.*$", re.S), r"Is there a \1?"),
+               (re.compile(r"^What color is the (\w+)\?\n.*$", re.S), r"Color of the \1?"),
+               (re.compile(r"^What shape is the (\w+) object\?\n.*$", re.S), r"Which shape is \1?"))
+
+
+def patch_short_questions(share: float) -> None:
+    vl_source = sources.vl_source
+
+    def with_short_questions(*args: Any, **kwargs: Any) -> list[Any]:
+        out = vl_source(*args, **kwargs)
+        for ex in out:
+            if random.Random(ex.id).random() >= share:
+                continue
+            for part in ex.messages[0]["content"]:
+                if part.get("type") == "text":
+                    for pattern, short in SHORT_FORMS:
+                        part["text"] = pattern.sub(short, part["text"])
+        return out
+
+    sources.vl_source = with_short_questions
+
+
 def main() -> int:
     if os.environ.get("ORACLE"):
         patch_oracle_perception()
@@ -104,6 +135,8 @@ def main() -> int:
         patch_kind_tokens()
     if os.environ.get("IMAGE_AFTER_TEXT"):
         patch_image_after_text()
+    if os.environ.get("SHORT"):
+        patch_short_questions(float(os.environ["SHORT"]))
     if os.environ.get("QMIX"):
         sources.VL_QUESTIONS = tuple(os.environ["QMIX"].split(","))
     return vl_probe.main(sys.argv[1:]) if os.environ.get("PROBE") else train.main(sys.argv[1:])
