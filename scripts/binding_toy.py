@@ -11,12 +11,16 @@ and the answer decides whether binding (pick the cell whose kind the question na
   single word or phrase." of the real prompts) and the answer after them;
 - mix: half of each, accuracy reported on the two-hop questions.
 
-`--words bytes` spells each kind as the byte tokenizer does (3-8 tokens) instead of one token.
+`--words bytes` spells each kind as the byte tokenizer does (3-8 tokens) instead of one token;
+`--markers` lays the cells out as the model does (bos, user marker, image start, 4 rows of 4 cells
+each ending in a learned row separator, image end).
 
     python scripts/binding_toy.py --hops one --steps 800               # one hop 81% at step 400, 85% at 800
     python scripts/binding_toy.py --hops two --post 10 --steps 1600    # 49-51% (chance) at every step
     python scripts/binding_toy.py --hops mix --post 10 --steps 1600    # two hops 74% at 1200, 86% at 1400
     python scripts/binding_toy.py --hops one --words bytes --steps 1000  # 70% at 600, 89% at 1000
+    python scripts/binding_toy.py --hops one --words bytes --markers --steps 1000  # 72% at 600, 86% at 1000
+    python scripts/binding_toy.py --hops two --post 2 --words bytes --steps 1000   # 49-51% at every step
 
 Accuracy is on 1000 held-out questions of each form. Batch 64, lr 1e-3, AdamW, one thread:
 about 0.15-0.2 s a step (session 10, 2 shared cores).
@@ -32,12 +36,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from magma_bench.benchmarks.vl.offline.scenes import COLORS
+from magma_bench.benchmarks.vl.offline.scenes import KINDS as KIND_NAMES
 from magma_bench.model.configuration_magma import MagmaConfig
 from magma_bench.model.modeling_magma import _llama
+from magma_bench.model.tokenization_magma import ByteTokenizer
 
-KIND_NAMES = ("ball", "box", "star", "triangle", "cross", "ring", "diamond", "moon", "arrow", "bar", "hexagon", "heart")
-KINDS, COLOURS, CELLS = len(KIND_NAMES), 8, 16
+KINDS, COLOURS, CELLS, GRID = len(KIND_NAMES), len(COLORS), 16, 4
 YES, NO, KIND0, FILLER0 = 200, 201, 100, 20  # token ids (the byte range; meaning is learned)
+TOKENIZER = ByteTokenizer(MagmaConfig.from_preset("tiny").vocab_size)
+# a user turn holding one image of no features: the ids that frame the cells
+FRAME = TOKENIZER.encode_chat([{"role": "user", "content": [{"type": "image"}]}], [0], add_generation_prompt=False)
 
 
 def scene(rng: random.Random) -> tuple[torch.Tensor, set[int]]:
@@ -54,8 +63,8 @@ def scene(rng: random.Random) -> tuple[torch.Tensor, set[int]]:
 
 
 def kind_ids(k: int, words: str) -> list[int]:
-    """One token per kind, or the kind's name as the byte tokenizer spells it (ids 9 + byte)."""
-    return [KIND0 + k] if words == "token" else [9 + b for b in KIND_NAMES[k].encode()]
+    """One token per kind, or the kind's name as the tiny preset's byte tokenizer spells it."""
+    return [KIND0 + k] if words == "token" else TOKENIZER.encode(KIND_NAMES[k])
 
 
 def question(rng: random.Random, kinds: set[int], two_hop: bool, post: int, words: str) -> tuple[list[int], int]:
@@ -72,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--post", type=int, default=1, help="filler tokens between the kind and the answer (two hops)")
     ap.add_argument("--words", choices=("token", "bytes"), default="token",
                     help="a kind is one token, or its name in bytes (the tiny preset's tokenizer)")
+    ap.add_argument("--markers", action="store_true", help="bos, user, image start/end and row separators")
     ap.add_argument("--steps", type=int, default=1200)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -82,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     cfg = MagmaConfig.from_preset("tiny")
-    lm, cell = _llama(cfg), nn.Linear(COLOURS + KINDS + 1, cfg.hidden_size)
+    lm, cell = _llama(cfg), Cells(cfg.hidden_size, args.markers)
     opt = torch.optim.AdamW([*lm.parameters(), *cell.parameters()], lr=args.lr)
+    held_out = {h: batch(random.Random(10**6), 1000, h, args.post, args.words) for h in ("one", "two")}
     t0 = time.time()
     for step in range(args.steps + 1):
         logits, y = forward(lm, cell, batch(rng, args.batch, args.hops, args.post, args.words))
@@ -93,8 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         opt.step()
         if step % args.eval_every == 0 or step == args.steps:
             with torch.no_grad():  # held out: a generator no training batch draws from
-                acc = {h: accuracy(*forward(lm, cell, batch(random.Random(10**6), 1000, h, args.post, args.words)))
-                       for h in ("one", "two")}
+                acc = {h: accuracy(*forward(lm, cell, b)) for h, b in held_out.items()}
             print(f"step {step:5d}  train loss {loss.item():.3f}  held-out acc: one hop {acc['one']:.3f}, "
                   f"two hops {acc['two']:.3f}  {time.time() - t0:.0f}s", flush=True)
     return 0
@@ -113,11 +123,30 @@ def batch(rng: random.Random, n: int, hops: str, post: int, words: str
     return torch.stack(xs), rows, answers
 
 
-def forward(lm: nn.Module, cell: nn.Module, b: tuple) -> tuple[torch.Tensor, torch.Tensor]:
+class Cells(nn.Module):
+    """The cells' one-hots -> decoder inputs; with `markers`, framed as the model frames an image
+    (processing_magma / modeling_magma: a row separator after each grid row, the chat's specials)."""
+
+    def __init__(self, width: int, markers: bool) -> None:
+        super().__init__()
+        self.proj = nn.Linear(COLOURS + KINDS + 1, width)
+        self.row_separator = nn.Parameter(torch.zeros(1, 1, 1, width)) if markers else None
+
+    def forward(self, xs: torch.Tensor, emb: nn.Module) -> torch.Tensor:
+        f = self.proj(xs)
+        if self.row_separator is None:
+            return f
+        n = xs.shape[0]
+        rows = torch.cat([f.view(n, GRID, GRID, -1), self.row_separator.expand(n, GRID, 1, -1)], 2).flatten(1, 2)
+        before, after = FRAME[:-1], FRAME[-1:]  # [bos, user, image start], [image end]
+        return torch.cat([emb(torch.tensor([before] * n)), rows, emb(torch.tensor([after] * n))], 1)
+
+
+def forward(lm: nn.Module, cell: Cells, b: tuple) -> tuple[torch.Tensor, torch.Tensor]:
     """(logits at the answer position, the answers)."""
     xs, rows, answers = b
     emb = lm.get_input_embeddings()
-    return lm(inputs_embeds=torch.cat([cell(xs), emb(torch.tensor(rows))], 1)).logits[:, -1], torch.tensor(answers)
+    return lm(inputs_embeds=torch.cat([cell(xs, emb), emb(torch.tensor(rows))], 1)).logits[:, -1], torch.tensor(answers)
 
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
