@@ -14,7 +14,10 @@ are diagnostics, applied in this process only.
   the rest in the benchmarks' form (session 10; `scripts/binding_toy.py` is why: one hop between
   the kind word and the answer is learned, two are not, and a mix carries over). With PROBE=1 the
   probe then asks the short forms too (presence shows under "presence", the others under "other").
-- QMIX=presence,shape,...: the VL source's question cycle (trainer/sources.py VL_QUESTIONS).
+- QMIX=presence,shape,...: the VL source's question cycle (trainer/sources.py VL_QUESTIONS);
+  `checklist` is the one-hop presence form ("ball+ box- star+ ...", session 11).
+- SPACED=0.5: that share of checklists is written "ball + box - ..." (the mark one token after
+  the word), with its own prompt.
 - IMAGE_AFTER_TEXT=1: each user turn's images come after its text, so the image tokens can attend
   to the question (per-cell matching that the answer then pools).
 
@@ -128,6 +131,27 @@ def patch_short_questions(share: float) -> None:
     sources.vl_source = with_short_questions
 
 
+SPACED_PROMPT = "Which shapes are in the image? Mark each one + or - after a space."
+
+
+def patch_spaced_checklist(share: float) -> None:
+    """That share of checklists puts a space between each kind and its mark ("ball +"): the mark is
+    then one token after the word, so the lookup must happen at the word in a layer below the last
+    and be carried on, the path a two-hop question's answer needs (session 11)."""
+    vl_source = sources.vl_source
+
+    def with_spaced(*args: Any, **kwargs: Any) -> list[Any]:
+        out = vl_source(*args, **kwargs)
+        for ex in out:
+            text = ex.messages[0]["content"][1]
+            if text.get("text") == sources.CHECKLIST_PROMPT and random.Random(ex.id).random() < share:
+                text["text"] = SPACED_PROMPT
+                ex.messages[1]["content"] = re.sub(r"([+-])", r" \1", ex.messages[1]["content"])
+        return out
+
+    sources.vl_source = with_spaced
+
+
 def main() -> int:
     if os.environ.get("ORACLE"):
         patch_oracle_perception()
@@ -137,6 +161,8 @@ def main() -> int:
         patch_image_after_text()
     if os.environ.get("SHORT"):
         patch_short_questions(float(os.environ["SHORT"]))
+    if os.environ.get("SPACED"):
+        patch_spaced_checklist(float(os.environ["SPACED"]))
     if os.environ.get("QMIX"):
         sources.VL_QUESTIONS = tuple(os.environ["QMIX"].split(","))
     return vl_probe.main(sys.argv[1:]) if os.environ.get("PROBE") else train.main(sys.argv[1:])

@@ -218,6 +218,17 @@ def _with_or_without(objs: list, kind: str, present: bool, rng: np.random.Genera
 
 
 VL_QUESTIONS = ("caption", "presence", "color", "caption", "shape", "count", "relation")
+CHECKLIST_PROMPT = "Which shapes are in the image? Mark each one + or -."
+
+
+def checklist(objs: list) -> str:
+    """Every kind in a fixed order, each followed at once by + (in the scene) or - (not): the mark
+    sits one token after the word it is about, the form a small decoder learns to bind
+    (scripts/binding_toy.py; docs/training.md, sessions 10-11)."""
+    from magma_bench.benchmarks.vl.offline.scenes import KINDS
+
+    present = {o.kind for o in objs}
+    return " ".join(f"{k}{'+' if k in present else '-'}" for k in KINDS)
 
 
 def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example]:
@@ -243,7 +254,9 @@ def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example
         path = img_dir / f"{seed}_{i:05d}.png"
         render(objs, path, size)
         o = objs[int(rng.integers(len(objs)))]
-        if q == "caption":
+        if q == "checklist":
+            ques, ans = CHECKLIST_PROMPT, checklist(objs)
+        elif q == "caption":
             ques, ans = "Describe the image: list every object with its colour and place.", caption(objs, size)
         elif q == "presence":
             ques, ans = POPE_PROMPT.format(question=f"Is there a {kind} in the image?"), "Yes" if present else "No"

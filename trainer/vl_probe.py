@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 PROBE_SEED = 424_242  # held out: not an evaluation seed (0, 1, ...), a pool seed or stage 0's
-QUESTION_TYPES = (("describe", "caption"), ("is there", "presence"), ("what color", "colour"),
+QUESTION_TYPES = (("mark each one", "checklist"), ("describe", "caption"), ("is there", "presence"), ("what color", "colour"),
                   ("what shape", "shape"), ("how many", "count"), ("left or", "relation"))
 
 
@@ -40,7 +40,10 @@ def _question(example: Any) -> str:
 
 
 def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) -> dict[str, dict[str, float]]:
-    """{"real" | "blank": {question type: exact-match %}} on n fresh VL examples."""
+    """{"real" | "blank": {question type: exact-match %}} on n fresh VL examples. A checklist is
+    scored per mark instead (a whole 12-mark line is rarely right): "checklist+" is the share of
+    present kinds marked +, "checklist-" of absent kinds marked -, "checklist" their mean (50 by
+    chance whatever the prior)."""
     import torch
 
     from magma_bench.model.action_tokenizer import ActionTokenizer
@@ -50,6 +53,7 @@ def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) ->
     from magma_bench.trainer.train import collate, encode_example
 
     tok, act = load_tokenizer(model.config), ActionTokenizer.from_config(model.config)
+    plus, minus = tok.encode("+")[-1], tok.encode("-")[-1]
     with tempfile.TemporaryDirectory() as d:
         examples = vl_source(Path(d), n, seed)
         encoded = [encode_example(e, tok, model.config, act, 1024) for e in examples]
@@ -62,11 +66,21 @@ def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) ->
             with torch.no_grad():
                 logits, _ = model(ids, mask, blank_like(images) if blank else images)
             target = labels[:, 1:]
-            right = ((logits[:, :-1].argmax(-1) == target) | (target == -100)).all(-1)
-            for e, ok in zip(examples[i:i + batch], right.tolist(), strict=True):
+            guess = logits[:, :-1].argmax(-1)
+            right = ((guess == target) | (target == -100)).all(-1)
+            for j, (e, ok) in enumerate(zip(examples[i:i + batch], right.tolist(), strict=True)):
                 t = question_type(_question(e))
-                hits[t], total[t] = hits[t] + int(ok), total[t] + 1
-        out["blank" if blank else "real"] = {t: round(100.0 * hits[t] / total[t], 1) for t in sorted(total)}
+                if t != "checklist":
+                    hits[t], total[t] = hits[t] + int(ok), total[t] + 1
+                    continue
+                for mark, name in ((plus, "checklist+"), (minus, "checklist-")):
+                    at = target[j] == mark
+                    hits[name] += int((guess[j][at] == mark).sum())
+                    total[name] += int(at.sum())
+        scores = {t: round(100.0 * hits[t] / total[t], 1) for t in sorted(total)}
+        if "checklist+" in scores and "checklist-" in scores:
+            scores["checklist"] = round((scores["checklist+"] + scores["checklist-"]) / 2, 1)
+        out["blank" if blank else "real"] = scores
     return out
 
 

@@ -161,6 +161,18 @@ def test_vl_source_captions_every_object_in_reading_order(tmp_path):
     assert kinds.count("Describe") == 4 and len({e.target for e in exs}) > 5
 
 
+def test_checklist_marks_every_kind_once_right_after_its_word(tmp_path, monkeypatch):
+    from magma_bench.benchmarks.vl.offline.scenes import KINDS, Obj
+    from magma_bench.trainer import sources
+
+    line = sources.checklist([Obj("star", "red", 200, 30, 10), Obj("ball", "blue", 20, 40, 10)])
+    assert line.split() == [f"{k}{'+' if k in ('star', 'ball') else '-'}" for k in KINDS]
+    monkeypatch.setattr(sources, "VL_QUESTIONS", ("checklist",))
+    for e in sources.vl_source(tmp_path, 8, seed=4):
+        assert e.messages[0]["content"][1]["text"] == sources.CHECKLIST_PROMPT
+        assert sum(m.endswith("+") for m in e.target.split()) in range(2, 6)  # the scene's 2-5 distinct kinds
+
+
 def test_vision_tower_and_projector_train_at_their_own_lr_scale():
     from magma_bench.model.configuration_magma import MagmaConfig
     from magma_bench.model.modeling_magma import MagmaForCausalLM

@@ -39,6 +39,15 @@ def test_a_model_that_predicts_every_answer_scores_100_on_each_type_and_blank_ma
     assert all(v == 100.0 for v in vl_probe.skills(NextTokenModel(needs_image=False), n=7)["blank"].values())
 
 
+def test_a_checklist_is_scored_per_mark_with_present_and_absent_apart(monkeypatch):
+    from magma_bench.trainer import sources
+
+    monkeypatch.setattr(sources, "VL_QUESTIONS", ("checklist",))
+    res = vl_probe.skills(NextTokenModel(needs_image=True), n=4)
+    assert res["real"] == {"checklist": 100.0, "checklist+": 100.0, "checklist-": 100.0}
+    assert res["blank"]["checklist"] == 0.0
+
+
 def test_question_types_follow_the_vl_source_wording():
     assert vl_probe.question_type("Is there a star in the image? Please answer yes or no.") == "presence"
     assert vl_probe.question_type("Is the ball to the left or to the right of the box?") == "relation"
