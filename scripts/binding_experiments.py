@@ -18,6 +18,7 @@ are diagnostics, applied in this process only.
   `checklist` is the one-hop presence form ("ball+ box- star+ ...", session 11).
 - SPACED=0.5: that share of checklists is written "ball + box - ..." (the mark one token after
   the word), with its own prompt.
+- LADDER=1: presence asked at three distances from the kind word to the answer (a third each).
 - IMAGE_AFTER_TEXT=1: each user turn's images come after its text, so the image tokens can attend
   to the question (per-cell matching that the answer then pools).
 
@@ -152,6 +153,28 @@ def patch_spaced_checklist(share: float) -> None:
     sources.vl_source = with_spaced
 
 
+PRESENCE = re.compile(r"^Is there an? (\w+) in the image\?\n.*$", re.S)
+LADDER = (r"Is there a \1?", r"Is there a \1 in the image?", None)  # None: the benchmark's own form
+
+
+def patch_presence_ladder() -> None:
+    """Presence questions a third each at three distances from the kind word to the answer: "Is
+    there a star?", "... in the image?", and POPE's full prompt, so the carry from the spaced
+    checklist (one token) can climb to the benchmark form (about 70) in steps (session 11)."""
+    vl_source = sources.vl_source
+
+    def with_ladder(*args: Any, **kwargs: Any) -> list[Any]:
+        out = vl_source(*args, **kwargs)
+        for ex in out:
+            rung = LADDER[random.Random(ex.id).randrange(len(LADDER))]
+            part = ex.messages[0]["content"][1]
+            if rung is not None:
+                part["text"] = PRESENCE.sub(rung, part["text"])
+        return out
+
+    sources.vl_source = with_ladder
+
+
 def main() -> int:
     if os.environ.get("ORACLE"):
         patch_oracle_perception()
@@ -163,6 +186,8 @@ def main() -> int:
         patch_short_questions(float(os.environ["SHORT"]))
     if os.environ.get("SPACED"):
         patch_spaced_checklist(float(os.environ["SPACED"]))
+    if os.environ.get("LADDER"):
+        patch_presence_ladder()
     if os.environ.get("QMIX"):
         sources.VL_QUESTIONS = tuple(os.environ["QMIX"].split(","))
     return vl_probe.main(sys.argv[1:]) if os.environ.get("PROBE") else train.main(sys.argv[1:])

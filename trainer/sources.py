@@ -221,14 +221,15 @@ VL_QUESTIONS = ("caption", "presence", "color", "caption", "shape", "count", "re
 CHECKLIST_PROMPT = "Which shapes are in the image? Mark each one + or -."
 
 
-def checklist(objs: list) -> str:
-    """Every kind in a fixed order, each followed at once by + (in the scene) or - (not): the mark
-    sits one token after the word it is about, the form a small decoder learns to bind
-    (scripts/binding_toy.py; docs/training.md, sessions 10-11)."""
+def checklist(objs: list, rng: np.random.Generator) -> str:
+    """Every kind in a fresh random order, each followed at once by + (in the scene) or - (not):
+    the mark sits one token after the word it is about, the form a small decoder learns to bind
+    (scripts/binding_toy.py; docs/training.md, sessions 10-11). The order is shuffled so the mark
+    must be read off the word, not off its place in the line."""
     from magma_bench.benchmarks.vl.offline.scenes import KINDS
 
     present = {o.kind for o in objs}
-    return " ".join(f"{k}{'+' if k in present else '-'}" for k in KINDS)
+    return " ".join(f"{k}{'+' if k in present else '-'}" for k in rng.permutation(KINDS))
 
 
 def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example]:
@@ -255,7 +256,7 @@ def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example
         render(objs, path, size)
         o = objs[int(rng.integers(len(objs)))]
         if q == "checklist":
-            ques, ans = CHECKLIST_PROMPT, checklist(objs)
+            ques, ans = CHECKLIST_PROMPT, checklist(objs, rng)
         elif q == "caption":
             ques, ans = "Describe the image: list every object with its colour and place.", caption(objs, size)
         elif q == "presence":

@@ -162,11 +162,16 @@ def test_vl_source_captions_every_object_in_reading_order(tmp_path):
 
 
 def test_checklist_marks_every_kind_once_right_after_its_word(tmp_path, monkeypatch):
+    import numpy as np
+
     from magma_bench.benchmarks.vl.offline.scenes import KINDS, Obj
     from magma_bench.trainer import sources
 
-    line = sources.checklist([Obj("star", "red", 200, 30, 10), Obj("ball", "blue", 20, 40, 10)])
-    assert line.split() == [f"{k}{'+' if k in ('star', 'ball') else '-'}" for k in KINDS]
+    objs = [Obj("star", "red", 200, 30, 10), Obj("ball", "blue", 20, 40, 10)]
+    lines = [sources.checklist(objs, np.random.default_rng(s)).split() for s in range(2)]
+    for line in lines:
+        assert sorted(line) == sorted(f"{k}{'+' if k in ('star', 'ball') else '-'}" for k in KINDS)
+    assert lines[0] != lines[1]  # the order is drawn per example: the word, not its place, says which kind
     monkeypatch.setattr(sources, "VL_QUESTIONS", ("checklist",))
     for e in sources.vl_source(tmp_path, 8, seed=4):
         assert e.messages[0]["content"][1]["text"] == sources.CHECKLIST_PROMPT
