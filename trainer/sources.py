@@ -235,8 +235,8 @@ def checklist(objs: list, rng: np.random.Generator) -> str:
 def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example]:
     """Captions and questions (presence, colour, shape, count, left/right; `checklist` when
     VL_QUESTIONS names it) on the VL suites' procedural scenes, one fresh scene per example (the
-    suites reuse a scene for many questions: too few images to learn to see from), worded with the benchmarks' own prompts (POPE's,
-    VQAv2's) so train and eval agree. Captions come twice per cycle: at the tiny budget the
+    suites reuse a scene for many questions: too few images to learn to see from), worded with the
+    benchmarks' own prompts (POPE's, VQAv2's) so train and eval agree. Captions come twice per cycle: at the tiny budget the
     vision tower learns mostly from them (a yes/no answer is one image-dependent token)."""
     from magma_bench.benchmarks.vl.offline.scenes import KINDS, render, sample_scene
     from magma_bench.benchmarks.vl.pope import PROMPT as POPE_PROMPT

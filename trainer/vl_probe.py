@@ -3,8 +3,8 @@ scene attribute is in the image tokens the decoder reads.
 
 The offline suites mix skills (POPE is presence, VSR relations, GQA a bit of each), so a suite at
 chance does not say what is missing. This asks the `vl` source's own question types (caption,
-presence, colour, shape, count, relation) on scenes from PROBE_SEED, a seed no pool, stage 0 or
-suite uses, with real and with blank images; an answer counts when every answer token (and the end
+presence, colour, shape, count, relation, and the checklist when the cycle has it) on scenes from
+PROBE_SEED, a seed no pool, stage 0 or suite uses, with real and with blank images; an answer counts when every answer token (and the end
 of answer) is the model's top choice under teacher forcing, which is exactly when greedy decoding
 would produce it. `salience` measures the share of the image tokens' variance that each label
 (colour, kind) explains on occupied cells: a label can be linearly decodable yet too quiet for a
@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 PROBE_SEED = 424_242  # held out: not an evaluation seed (0, 1, ...), a pool seed or stage 0's
-QUESTION_TYPES = (("mark each one", "checklist"), ("describe", "caption"), ("is there", "presence"), ("what color", "colour"),
-                  ("what shape", "shape"), ("how many", "count"), ("left or", "relation"))
+QUESTION_TYPES = (("mark each one", "checklist"), ("describe", "caption"), ("is there", "presence"),
+                  ("what color", "colour"), ("what shape", "shape"), ("how many", "count"), ("left or", "relation"))
 
 
 def question_type(question: str) -> str:
