@@ -4,11 +4,11 @@ scene attribute is in the image tokens the decoder reads.
 The offline suites mix skills (POPE is presence, VSR relations, GQA a bit of each), so a suite at
 chance does not say what is missing. This asks the `vl` source's own question types (caption,
 presence, colour, shape, count, relation, and the checklist when the cycle has it) on scenes from
-PROBE_SEED, a seed no pool, stage 0 or suite uses, with real and with blank images; an answer counts when every answer token (and the end
-of answer) is the model's top choice under teacher forcing, which is exactly when greedy decoding
-would produce it. `salience` measures the share of the image tokens' variance that each label
-(colour, kind) explains on occupied cells: a label can be linearly decodable yet too quiet for a
-small decoder to pick up (docs/training.md, session 8).
+PROBE_SEED, a seed no pool, stage 0 or suite uses, with real and with blank images; an answer counts
+when every answer token (and the end of answer) is the model's top choice under teacher forcing,
+which is exactly when greedy decoding would produce it. `salience` measures the share of the image
+tokens' variance that each label (colour, kind) explains on occupied cells: a label can be linearly
+decodable yet too quiet for a small decoder to pick up (docs/training.md, session 8).
 
     python -m magma_bench.trainer.vl_probe checkpoints/magma-tiny
 """
