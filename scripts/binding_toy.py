@@ -133,9 +133,9 @@ def batch(rng: random.Random, n: int, hops: str, post: int, words: str
           ) -> tuple[torch.Tensor, list[list[int]], list[int]]:
     xs, rows, answers = [], [], []
     width = 3 + max(len(kind_ids(k, words)) for k in range(KINDS)) + post
+    form = {"mix": ("one", "two"), "copy": ("one", "copy", "two")}.get(hops, (hops,))
     for _ in range(n):
         x, kinds = scene(rng)
-        form = {"mix": ("one", "two"), "copy": ("one", "copy", "two")}.get(hops, (hops,))
         ids, ans = question(rng, kinds, rng.choice(form), post, words)
         xs.append(x)
         rows.append([0] * (width - len(ids)) + ids)  # left-padded so every answer is at the end
@@ -153,19 +153,18 @@ class Cells(nn.Module):
         self.row_separator = nn.Parameter(torch.zeros(1, 1, 1, width)) if markers else None
         self.xattn = nn.MultiheadAttention(width, 4, batch_first=True) if xattn else None
 
-    def read(self, xs: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        """Text embeddings plus what each token's own embedding finds among the cells: the
-        question-to-cell hop built in, so the decoder has only to carry it to the answer."""
+    def read(self, f: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        """Text embeddings plus what each token's own embedding finds among the cells `f` (their
+        projection): the question-to-cell hop built in, so the decoder has only to carry it."""
         if self.xattn is None:
             return text
-        cells = self.proj(xs)
-        return text + self.xattn(text, cells, cells, need_weights=False)[0]
+        return text + self.xattn(text, f, f, need_weights=False)[0]
 
-    def forward(self, xs: torch.Tensor, emb: nn.Module) -> torch.Tensor:
-        f = self.proj(xs)
+    def forward(self, f: torch.Tensor, emb: nn.Module) -> torch.Tensor:
+        """The projected cells `f` as decoder inputs, framed when `markers`."""
         if self.row_separator is None:
             return f
-        n = xs.shape[0]
+        n = f.shape[0]
         rows = torch.cat([f.view(n, GRID, GRID, -1), self.row_separator.expand(n, GRID, 1, -1)], 2).flatten(1, 2)
         before, after = FRAME[:-1], FRAME[-1:]  # [bos, user, image start], [image end]
         return torch.cat([emb(torch.tensor([before] * n)), rows, emb(torch.tensor([after] * n))], 1)
@@ -174,9 +173,9 @@ class Cells(nn.Module):
 def forward(lm: nn.Module, cell: Cells, b: tuple) -> tuple[torch.Tensor, torch.Tensor]:
     """(logits at the answer position, the answers)."""
     xs, rows, answers = b
-    emb = lm.get_input_embeddings()
-    text = cell.read(xs, emb(torch.tensor(rows)))
-    return lm(inputs_embeds=torch.cat([cell(xs, emb), text], 1)).logits[:, -1], torch.tensor(answers)
+    emb, f = lm.get_input_embeddings(), cell.proj(xs)
+    text = cell.read(f, emb(torch.tensor(rows)))
+    return lm(inputs_embeds=torch.cat([cell(f, emb), text], 1)).logits[:, -1], torch.tensor(answers)
 
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
