@@ -38,6 +38,7 @@ import os
 import random
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -110,26 +111,38 @@ def patch_image_after_text() -> None:
     tm.message_parts = text_first
 
 
-SHORT_FORMS = ((re.compile(r"^Is there an? (\w+) in the image\?\n.*$", re.S), r"Is there a \1?"),
+def rewrite_vl_examples(rewrite: Callable[[Any], None]) -> None:
+    """Every example the VL source draws passes through `rewrite` (in place) before it is pooled."""
+    vl_source = sources.vl_source
+
+    def rewritten(*args: Any, **kwargs: Any) -> list[Any]:
+        out = vl_source(*args, **kwargs)
+        for ex in out:
+            rewrite(ex)
+        return out
+
+    sources.vl_source = rewritten
+
+
+def question_part(ex: Any) -> dict[str, Any]:
+    """The user turn's text part (the VL source's examples hold one image, then the question)."""
+    return ex.messages[0]["content"][1]
+
+
+PRESENCE = re.compile(r"^Is there an? (\w+) in the image\?\n.*$", re.S)
+SHORT_FORMS = ((PRESENCE, r"Is there a \1?"),
                (re.compile(r"^What color is the (\w+)\?\n.*$", re.S), r"Color of the \1?"),
                (re.compile(r"^What shape is the (\w+) object\?\n.*$", re.S), r"Which shape is \1?"))
 
 
 def patch_short_questions(share: float) -> None:
-    vl_source = sources.vl_source
+    def shorten(ex: Any) -> None:
+        if random.Random(ex.id).random() < share:
+            part = question_part(ex)
+            for pattern, short in SHORT_FORMS:
+                part["text"] = pattern.sub(short, part["text"])
 
-    def with_short_questions(*args: Any, **kwargs: Any) -> list[Any]:
-        out = vl_source(*args, **kwargs)
-        for ex in out:
-            if random.Random(ex.id).random() >= share:
-                continue
-            for part in ex.messages[0]["content"]:
-                if part.get("type") == "text":
-                    for pattern, short in SHORT_FORMS:
-                        part["text"] = pattern.sub(short, part["text"])
-        return out
-
-    sources.vl_source = with_short_questions
+    rewrite_vl_examples(shorten)
 
 
 SPACED_PROMPT = "Which shapes are in the image? Mark each one + or - after a space."
@@ -139,21 +152,16 @@ def patch_spaced_checklist(share: float) -> None:
     """That share of checklists puts a space between each kind and its mark ("ball +"): the mark is
     then one token after the word, so the lookup must happen at the word in a layer below the last
     and be carried on, the path a two-hop question's answer needs (session 11)."""
-    vl_source = sources.vl_source
 
-    def with_spaced(*args: Any, **kwargs: Any) -> list[Any]:
-        out = vl_source(*args, **kwargs)
-        for ex in out:
-            text = ex.messages[0]["content"][1]
-            if text.get("text") == sources.CHECKLIST_PROMPT and random.Random(ex.id).random() < share:
-                text["text"] = SPACED_PROMPT
-                ex.messages[1]["content"] = re.sub(r"([+-])", r" \1", ex.messages[1]["content"])
-        return out
+    def space(ex: Any) -> None:
+        part = question_part(ex)
+        if part["text"] == sources.CHECKLIST_PROMPT and random.Random(ex.id).random() < share:
+            part["text"] = SPACED_PROMPT
+            ex.messages[1]["content"] = re.sub(r"([+-])", r" \1", ex.messages[1]["content"])
 
-    sources.vl_source = with_spaced
+    rewrite_vl_examples(space)
 
 
-PRESENCE = re.compile(r"^Is there an? (\w+) in the image\?\n.*$", re.S)
 LADDER = (r"Is there a \1?", r"Is there a \1 in the image?", None)  # None: the benchmark's own form
 
 
@@ -161,18 +169,14 @@ def patch_presence_ladder() -> None:
     """Presence questions a third each at three distances from the kind word to the answer: "Is
     there a star?", "... in the image?", and POPE's full prompt, so the carry from the spaced
     checklist (one token) can climb to the benchmark form (about 70) in steps (session 11)."""
-    vl_source = sources.vl_source
 
-    def with_ladder(*args: Any, **kwargs: Any) -> list[Any]:
-        out = vl_source(*args, **kwargs)
-        for ex in out:
-            rung = LADDER[random.Random(ex.id).randrange(len(LADDER))]
-            part = ex.messages[0]["content"][1]
-            if rung is not None:
-                part["text"] = PRESENCE.sub(rung, part["text"])
-        return out
+    def climb(ex: Any) -> None:
+        rung = LADDER[random.Random(ex.id).randrange(len(LADDER))]
+        if rung is not None:
+            part = question_part(ex)
+            part["text"] = PRESENCE.sub(rung, part["text"])
 
-    sources.vl_source = with_ladder
+    rewrite_vl_examples(climb)
 
 
 def main() -> int:
