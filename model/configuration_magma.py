@@ -59,6 +59,12 @@ class MagmaConfig:
     image_std: tuple[float, float, float] = (0.26862954, 0.26130258, 0.27577711)
     # -- projector ---------------------------------------------------------------------------------
     projector_depth: int = 2  # Linear(+GELU+Linear): upstream "mlp2x_gelu"
+    # "none" (upstream) | "xattn": before the decoder, every text token adds one cross-attention read
+    # of its example's image tokens, its own embedding as the query (modeling_magma.ImageRead). A
+    # question naming an object then arrives already holding what the image shows of it, so the
+    # decoder needs one hop where upstream's layout needs two (question word -> image -> answer),
+    # the hop a tiny decoder trained from scratch does not find (docs/training.md).
+    image_read: str = "none"
     # -- decoder (transformers LlamaConfig fields) -------------------------------------------------
     vocab_size: int = 528  # embedding rows; the last 256 ids are the action bins
     hidden_size: int = 64
@@ -103,6 +109,8 @@ class MagmaConfig:
             raise UserError("MagmaConfig: prompt_template must be native or upstream, image_resize pil or tensor")
         if self.vision_trunk not in ("convnext", "cnn"):
             raise UserError(f"MagmaConfig: vision_trunk must be convnext or cnn, got {self.vision_trunk!r}")
+        if self.image_read not in ("none", "xattn"):
+            raise UserError(f"MagmaConfig: image_read must be none or xattn, got {self.image_read!r}")
         if self.vision_feature_norm not in ("none", "grid"):
             raise UserError(f"MagmaConfig: vision_feature_norm must be none or grid, got {self.vision_feature_norm!r}")
         if not 2 <= len(self.vision_dims) <= 4:

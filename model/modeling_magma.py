@@ -112,6 +112,33 @@ class Projector(nn.Module):
         return self.proj(x)
 
 
+class ImageRead(nn.Module):
+    """config.image_read="xattn" (not in upstream Magma): each text token adds what its own embedding
+    finds among its example's image tokens, one multi-head cross-attention read before the decoder.
+    Plain residual, no zero-init gate: the option is for models trained from scratch, where there is
+    no pretrained decoder for a gate to protect (upstream weights load with image_read="none")."""
+
+    def __init__(self, cfg: MagmaConfig) -> None:
+        super().__init__()
+        self.attn = nn.MultiheadAttention(cfg.hidden_size, cfg.num_attention_heads, batch_first=True)
+
+    @staticmethod
+    def memory(emb: torch.Tensor, is_img: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(image tokens per row (B, N, D), key padding mask (B, N), which rows have an image)."""
+        counts = is_img.sum(1)
+        n = max(int(counts.max()), 1)
+        order = torch.argsort((~is_img).to(torch.int8), dim=1, stable=True)[:, :n]  # image positions first
+        mem = emb.gather(1, order[..., None].expand(-1, -1, emb.shape[-1]))
+        ignore = torch.arange(n, device=emb.device) >= counts[:, None]
+        ignore[:, 0] = False  # a row without an image keeps one key, zero-weighted below, so softmax stays finite
+        return mem, ignore, counts > 0
+
+    def forward(self, text: torch.Tensor, memory: tuple[torch.Tensor, torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        mem, ignore, has_image = memory
+        found = self.attn(text, mem, mem, key_padding_mask=ignore, need_weights=False)[0]
+        return text + found * has_image[:, None, None].to(found.dtype)
+
+
 def _llama(cfg: MagmaConfig) -> nn.Module:
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -140,6 +167,7 @@ class MagmaForCausalLM(nn.Module):
         self.config = config
         self.vision_tower = VisionTower(config)
         self.projector = Projector(config)
+        self.image_read = ImageRead(config) if config.image_read == "xattn" else None
         self.language_model = _llama(config)
         params = inspect.signature(self.language_model.forward).parameters
         self._cache_kw = "cache" if "cache" in params else "past_key_values"  # transformers >= 5.x renamed it
@@ -177,6 +205,10 @@ class MagmaForCausalLM(nn.Module):
 
     def embed(self, input_ids: torch.Tensor, images: list[ImageViews] | None) -> torch.Tensor:
         """Token embeddings with image features written over the `<image>` positions, in order."""
+        return self._embed(input_ids, images)[0]
+
+    def _embed(self, input_ids: torch.Tensor, images: list[ImageViews] | None) -> tuple[torch.Tensor, Any]:
+        """(embeddings, the image memory that later text tokens read, or None without image_read)."""
         is_img = input_ids == self.config.image_token_id
         table = self.language_model.get_input_embeddings()
         emb = table(input_ids.masked_fill(is_img, 0))  # (B, T, D); the image id may lie outside the vocab
@@ -188,7 +220,10 @@ class MagmaForCausalLM(nn.Module):
             emb = emb.masked_scatter(is_img[..., None], feats)
         elif n_slots:
             raise ValueError(f"{n_slots} <image> tokens in the prompt but no images were given")
-        return emb
+        if self.image_read is None or not n_slots:
+            return emb, None
+        memory = self.image_read.memory(emb, is_img)
+        return torch.where(is_img[..., None], emb, self.image_read(emb, memory)), memory
 
     # -- training / scoring ---------------------------------------------------------------------------
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
@@ -220,7 +255,7 @@ class MagmaForCausalLM(nn.Module):
         `generate(do_sample=True)` with its default top_k=50), drawing from `generator`."""
         dev = self.device
         ids, mask = input_ids.to(dev), attention_mask.to(dev).long()
-        emb = self.embed(ids, images)
+        emb, memory = self._embed(ids, images)
         pos = (mask.cumsum(-1) - 1).clamp(min=0)
         lm = self.language_model
         cache = _new_cache(lm) if use_cache else None
@@ -249,6 +284,8 @@ class MagmaForCausalLM(nn.Module):
                     break
             mask = torch.cat([mask, mask.new_ones(mask.shape[0], 1)], dim=1)
             nxt_emb = lm.get_input_embeddings()(nxt)[:, None]
+            if memory is not None:
+                nxt_emb = self.image_read(nxt_emb, memory)
             last_pos = step_pos[:, -1:] + 1
             if use_cache:
                 step_in, step_pos = nxt_emb, last_pos

@@ -244,3 +244,72 @@ def test_training_batch_masks_the_prompt_and_the_model_can_learn():
     prompt = encode_conversations(convs, tok, m.config)
     out = m.generate(prompt.input_ids, prompt.attention_mask, prompt.images, max_new_tokens=40, eos_id=tok.eos_id)
     assert tok.decode(out[0]) == answers[0] and out[1] == answers[1]
+
+
+# -- config.image_read="xattn": text tokens read their own example's image before the decoder, and
+# generation, batching and checkpoints behave exactly as without it.
+
+def _xattn():
+    return _model(image_read="xattn")
+
+
+def test_question_tokens_hold_the_image_before_the_decoder():
+    m, tok = _xattn()
+    a = encode_conversations([_conv("Is there a star?", _img(1))], tok, m.config)
+    b = encode_conversations([_conv("Is there a star?", _img(9))], tok, m.config)
+    text = a.input_ids != tok.image_id
+    ea, eb = m.embed(a.input_ids, a.images), m.embed(b.input_ids, b.images)
+    assert not torch.allclose(ea[text], eb[text])  # the question's own embeddings differ with the image
+    plain, _ = _model()
+    pa, pb = plain.embed(a.input_ids, a.images), plain.embed(b.input_ids, b.images)
+    assert torch.equal(pa[text], pb[text])  # upstream's layout: only the image slots do
+
+
+def test_each_row_reads_only_its_own_image_and_a_text_only_row_is_untouched():
+    m, tok = _xattn()
+    convs = [CONVS[0], CONVS[2]]  # an image row and a text-only row
+    b = encode_conversations(convs, tok, m.config)
+    swapped = encode_conversations([_conv("Is there a red square in the image?", _img(7)), CONVS[2]], tok, m.config)
+    e, e2 = m.embed(b.input_ids, b.images), m.embed(swapped.input_ids, swapped.images)
+    assert torch.equal(e[1], e2[1])
+    table = m.language_model.get_input_embeddings()
+    assert torch.equal(e[1], table(b.input_ids[1]))  # no image: the read adds nothing
+
+
+def test_gradients_are_finite_with_text_only_rows_and_reach_the_read():
+    m, tok = _xattn()
+    b = encode_conversations(CONVS, tok, m.config)
+    _, loss = m(b.input_ids, b.attention_mask, b.images, labels=b.input_ids.masked_fill(b.attention_mask == 0, -100))
+    loss.backward()
+    grads = [p.grad for p in m.parameters() if p.grad is not None]
+    assert all(bool(torch.isfinite(g).all()) for g in grads)
+    assert bool(m.image_read.attn.in_proj_weight.grad.abs().sum() > 0)
+
+
+def test_generation_cache_batching_and_forward_agree():
+    m, tok = _xattn()
+    b = encode_conversations(CONVS, tok, m.config)
+    with_cache = m.generate(b.input_ids, b.attention_mask, b.images, max_new_tokens=10, use_cache=True)
+    assert with_cache == m.generate(b.input_ids, b.attention_mask, b.images, max_new_tokens=10, use_cache=False)
+    for i, conv in enumerate(CONVS):
+        one = encode_conversations([conv], tok, m.config)
+        out = m.generate(one.input_ids, one.attention_mask, one.images, max_new_tokens=10)[0]
+        assert out == with_cache[i]
+        # the generated tokens read the image as the forward pass reads them: greedy = forward's argmax
+        ids = torch.cat([one.input_ids, torch.tensor([out])], 1)
+        logits, _ = m(ids, torch.ones_like(ids), one.images)
+        assert logits[0, one.input_ids.shape[1] - 1:-1].argmax(-1).tolist() == out
+
+
+def test_checkpoint_round_trip_keeps_the_read(tmp_path):
+    m, tok = _xattn()
+    m.save_pretrained(tmp_path / "ck")
+    m2 = MagmaForCausalLM.from_pretrained(tmp_path / "ck")
+    assert m2.config.image_read == "xattn" and m2.image_read is not None
+    b = encode_conversations(CONVS, tok, m.config)
+    assert torch.equal(m(b.input_ids, b.attention_mask, b.images)[0], m2(b.input_ids, b.attention_mask, b.images)[0])
+
+
+def test_unknown_read_is_a_one_line_error():
+    with pytest.raises(UserError, match="image_read must be none or xattn"):
+        MagmaConfig.from_preset("tiny", image_read="film")
