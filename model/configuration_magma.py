@@ -65,6 +65,9 @@ class MagmaConfig:
     # decoder needs one hop where upstream's layout needs two (question word -> image -> answer),
     # the hop a tiny decoder trained from scratch does not find (docs/training.md).
     image_read: str = "none"
+    # where the read happens: 0 on the token embeddings (the query is one byte of a word), k > 0 in
+    # front of decoder layer k, the query a hidden state that has seen its context (the whole word)
+    image_read_layer: int = 0
     # -- decoder (transformers LlamaConfig fields) -------------------------------------------------
     vocab_size: int = 528  # embedding rows; the last 256 ids are the action bins
     hidden_size: int = 64
@@ -111,6 +114,9 @@ class MagmaConfig:
             raise UserError(f"MagmaConfig: vision_trunk must be convnext or cnn, got {self.vision_trunk!r}")
         if self.image_read not in ("none", "xattn"):
             raise UserError(f"MagmaConfig: image_read must be none or xattn, got {self.image_read!r}")
+        if not 0 <= self.image_read_layer < self.num_hidden_layers:
+            raise UserError(f"MagmaConfig: image_read_layer must be in 0..{self.num_hidden_layers - 1}, "
+                            f"got {self.image_read_layer}")
         if self.vision_feature_norm not in ("none", "grid"):
             raise UserError(f"MagmaConfig: vision_feature_norm must be none or grid, got {self.vision_feature_norm!r}")
         if not 2 <= len(self.vision_dims) <= 4:

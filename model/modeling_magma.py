@@ -17,7 +17,9 @@ so merging is a masked scatter and left padding, KV caching and batching stay pl
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +171,10 @@ class MagmaForCausalLM(nn.Module):
         self.projector = Projector(config)
         self.image_read = ImageRead(config) if config.image_read == "xattn" else None
         self.language_model = _llama(config)
+        self._reading: tuple[Any, torch.Tensor] | None = None  # (image memory, text mask) while the decoder runs
+        if self.image_read is not None and config.image_read_layer:
+            self.language_model.model.layers[config.image_read_layer].register_forward_pre_hook(
+                self._read_before_layer, with_kwargs=True)
         params = inspect.signature(self.language_model.forward).parameters
         self._cache_kw = "cache" if "cache" in params else "past_key_values"  # transformers >= 5.x renamed it
 
@@ -208,7 +214,8 @@ class MagmaForCausalLM(nn.Module):
         return self._embed(input_ids, images)[0]
 
     def _embed(self, input_ids: torch.Tensor, images: list[ImageViews] | None) -> tuple[torch.Tensor, Any]:
-        """(embeddings, the image memory that later text tokens read, or None without image_read)."""
+        """(embeddings, (image memory, text mask) for the image read, or None without one). With
+        image_read_layer 0 the text embeddings have already read the image."""
         is_img = input_ids == self.config.image_token_id
         table = self.language_model.get_input_embeddings()
         emb = table(input_ids.masked_fill(is_img, 0))  # (B, T, D); the image id may lie outside the vocab
@@ -223,7 +230,26 @@ class MagmaForCausalLM(nn.Module):
         if self.image_read is None or not n_slots:
             return emb, None
         memory = self.image_read.memory(emb, is_img)
-        return torch.where(is_img[..., None], emb, self.image_read(emb, memory)), memory
+        if not self.config.image_read_layer:
+            emb = torch.where(is_img[..., None], emb, self.image_read(emb, memory))
+        return emb, (memory, ~is_img)
+
+    @contextlib.contextmanager
+    def _read_in_decoder(self, reading: tuple[Any, torch.Tensor] | None) -> Iterator[None]:
+        """While the decoder runs, its layer `image_read_layer` reads the image (see _read_before_layer)."""
+        self._reading = reading if reading is not None and self.config.image_read_layer else None
+        try:
+            yield
+        finally:
+            self._reading = None
+
+    def _read_before_layer(self, layer: nn.Module, args: tuple, kwargs: dict) -> tuple[tuple, dict] | None:
+        if self._reading is None:
+            return None
+        memory, text = self._reading
+        h = args[0] if args else kwargs["hidden_states"]
+        h = torch.where(text[..., None], self.image_read(h, memory), h)
+        return ((h, *args[1:]), kwargs) if args else (args, {**kwargs, "hidden_states": h})
 
     # -- training / scoring ---------------------------------------------------------------------------
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
@@ -232,10 +258,11 @@ class MagmaForCausalLM(nn.Module):
         """(logits (B, T, V) float32, mean next-token loss over labels != -100 or None)."""
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        emb = self.embed(input_ids, images)
+        emb, reading = self._embed(input_ids, images)
         pos = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
-        logits = self.language_model(inputs_embeds=emb, attention_mask=attention_mask, position_ids=pos,
-                                     use_cache=False).logits.float()
+        with self._read_in_decoder(reading):
+            logits = self.language_model(inputs_embeds=emb, attention_mask=attention_mask, position_ids=pos,
+                                         use_cache=False).logits.float()
         loss = None
         if labels is not None:
             loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), labels[:, 1:].reshape(-1),
@@ -255,7 +282,7 @@ class MagmaForCausalLM(nn.Module):
         `generate(do_sample=True)` with its default top_k=50), drawing from `generator`."""
         dev = self.device
         ids, mask = input_ids.to(dev), attention_mask.to(dev).long()
-        emb, memory = self._embed(ids, images)
+        emb, reading = self._embed(ids, images)
         pos = (mask.cumsum(-1) - 1).clamp(min=0)
         lm = self.language_model
         cache = _new_cache(lm) if use_cache else None
@@ -264,8 +291,9 @@ class MagmaForCausalLM(nn.Module):
         step_in, step_pos = emb, pos
         for _ in range(max_new_tokens):
             kw = {self._cache_kw: cache, "use_cache": True} if use_cache else {"use_cache": False}
-            logits = lm(inputs_embeds=step_in, attention_mask=mask, position_ids=step_pos, logits_to_keep=1,
-                        **kw).logits[:, -1].float()  # (B, V)
+            with self._read_in_decoder(reading):
+                logits = lm(inputs_embeds=step_in, attention_mask=mask, position_ids=step_pos, logits_to_keep=1,
+                            **kw).logits[:, -1].float()  # (B, V)
             if allowed_ids is not None:
                 logits[:, : allowed_ids[0]] = float("-inf")
                 logits[:, allowed_ids[1]:] = float("-inf")
@@ -284,8 +312,12 @@ class MagmaForCausalLM(nn.Module):
                     break
             mask = torch.cat([mask, mask.new_ones(mask.shape[0], 1)], dim=1)
             nxt_emb = lm.get_input_embeddings()(nxt)[:, None]
-            if memory is not None:
-                nxt_emb = self.image_read(nxt_emb, memory)
+            if reading is not None:  # the new token is text: it reads the image like every other
+                memory, text = reading
+                if not self.config.image_read_layer:
+                    nxt_emb = self.image_read(nxt_emb, memory)
+                is_text = text.new_ones(text.shape[0], 1)
+                reading = (memory, is_text if use_cache else torch.cat([text, is_text], 1))
             last_pos = step_pos[:, -1:] + 1
             if use_cache:
                 step_in, step_pos = nxt_emb, last_pos

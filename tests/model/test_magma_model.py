@@ -249,8 +249,8 @@ def test_training_batch_masks_the_prompt_and_the_model_can_learn():
 # -- config.image_read="xattn": text tokens read their own example's image before the decoder, and
 # generation, batching and checkpoints behave exactly as without it.
 
-def _xattn():
-    return _model(image_read="xattn")
+def _xattn(layer=0):
+    return _model(image_read="xattn", image_read_layer=layer)
 
 
 def test_question_tokens_hold_the_image_before_the_decoder():
@@ -265,6 +265,24 @@ def test_question_tokens_hold_the_image_before_the_decoder():
     assert torch.equal(pa[text], pb[text])  # upstream's layout: only the image slots do
 
 
+def test_a_read_inside_the_decoder_changes_only_the_layers_after_it():
+    """image_read_layer=2: the first two layers see plain text embeddings, the question's logits
+    depend on the image through the read (the 4-layer tiny decoder)."""
+    m, tok = _xattn(layer=2)
+    a = encode_conversations([_conv("Is there a star?", _img(1))], tok, m.config)
+    seen = []
+    hook = m.language_model.model.layers[1].register_forward_hook(
+        lambda mod, i, o: seen.append(o[0] if isinstance(o, tuple) else o))
+    la, _ = m(a.input_ids, a.attention_mask, a.images)
+    with torch.no_grad():
+        m.image_read.attn.out_proj.weight.zero_()
+        m.image_read.attn.out_proj.bias.zero_()
+    lz, _ = m(a.input_ids, a.attention_mask, a.images)
+    hook.remove()
+    assert torch.equal(seen[0], seen[1])  # layer 1's output: before the read, unchanged
+    assert not torch.allclose(la[0, -1], lz[0, -1])  # the read reaches the answer
+
+
 def test_each_row_reads_only_its_own_image_and_a_text_only_row_is_untouched():
     m, tok = _xattn()
     convs = [CONVS[0], CONVS[2]]  # an image row and a text-only row
@@ -276,8 +294,9 @@ def test_each_row_reads_only_its_own_image_and_a_text_only_row_is_untouched():
     assert torch.equal(e[1], table(b.input_ids[1]))  # no image: the read adds nothing
 
 
-def test_gradients_are_finite_with_text_only_rows_and_reach_the_read():
-    m, tok = _xattn()
+@pytest.mark.parametrize("layer", [0, 2])
+def test_gradients_are_finite_with_text_only_rows_and_reach_the_read(layer):
+    m, tok = _xattn(layer)
     b = encode_conversations(CONVS, tok, m.config)
     _, loss = m(b.input_ids, b.attention_mask, b.images, labels=b.input_ids.masked_fill(b.attention_mask == 0, -100))
     loss.backward()
@@ -286,8 +305,9 @@ def test_gradients_are_finite_with_text_only_rows_and_reach_the_read():
     assert bool(m.image_read.attn.in_proj_weight.grad.abs().sum() > 0)
 
 
-def test_generation_cache_batching_and_forward_agree():
-    m, tok = _xattn()
+@pytest.mark.parametrize("layer", [0, 2])
+def test_generation_cache_batching_and_forward_agree(layer):
+    m, tok = _xattn(layer)
     b = encode_conversations(CONVS, tok, m.config)
     with_cache = m.generate(b.input_ids, b.attention_mask, b.images, max_new_tokens=10, use_cache=True)
     assert with_cache == m.generate(b.input_ids, b.attention_mask, b.images, max_new_tokens=10, use_cache=False)
@@ -302,10 +322,10 @@ def test_generation_cache_batching_and_forward_agree():
 
 
 def test_checkpoint_round_trip_keeps_the_read(tmp_path):
-    m, tok = _xattn()
+    m, tok = _xattn(layer=1)
     m.save_pretrained(tmp_path / "ck")
     m2 = MagmaForCausalLM.from_pretrained(tmp_path / "ck")
-    assert m2.config.image_read == "xattn" and m2.image_read is not None
+    assert m2.config.image_read == "xattn" and m2.config.image_read_layer == 1 and m2.image_read is not None
     b = encode_conversations(CONVS, tok, m.config)
     assert torch.equal(m(b.input_ids, b.attention_mask, b.images)[0], m2(b.input_ids, b.attention_mask, b.images)[0])
 
@@ -313,3 +333,5 @@ def test_checkpoint_round_trip_keeps_the_read(tmp_path):
 def test_unknown_read_is_a_one_line_error():
     with pytest.raises(UserError, match="image_read must be none or xattn"):
         MagmaConfig.from_preset("tiny", image_read="film")
+    with pytest.raises(UserError, match="image_read_layer must be in 0..3"):
+        MagmaConfig.from_preset("tiny", image_read="xattn", image_read_layer=4)
