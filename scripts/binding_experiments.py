@@ -5,8 +5,9 @@ are diagnostics, applied in this process only.
 - ORACLE=1: the decoder reads perfect perception. Each 4x4 cell's image token is a trainable linear
   map of one-hot (colour, kind, empty) of the object centred in that cell, taken from the scene
   description when `scenes.render` draws it; the vision tower is bypassed. Blank images (the
-  image-use check, the probe's blind run) read as empty grids. Use a fresh `--data-dir`: the labels
-  are recorded while the pool is drawn, not read back from a cached one.
+  image-use check, the probe's blind run) read as empty grids. Use a fresh `--data-dir` (also to
+  continue a run): the labels are recorded while the pool is drawn, and an image of a cached pool
+  stops the run rather than reading as an empty grid.
 - KIND_TOKENS=1: every scene kind word ("ball", "triangle", ...) is one token (control bytes 1-12)
   in the byte tokenizer, in prompts and answers alike.
 - SHORT=0.5: that share of presence/colour/shape questions is asked in a short form whose object
@@ -63,6 +64,9 @@ def patch_oracle_perception() -> None:
         render(objs, path, size)
 
     def labelled_views(src: Any, cfg: Any) -> Any:
+        if isinstance(src, (str, os.PathLike)) and str(src) not in labels:  # else it would read as empty
+            raise SystemExit(f"ORACLE=1: {src} was drawn by another process (a cached pool), so its scene "
+                             "is unknown here; use a fresh --data-dir")
         v = views(src, cfg)
         object.__setattr__(v, "oracle", labels.get(str(src)))
         return v
