@@ -13,6 +13,8 @@ width, C = last ConvNeXt width):
 
 The prompt already holds one `<image>` id per feature vector (processing_magma.feature_count),
 so merging is a masked scatter and left padding, KV caching and batching stay plain LLaMA.
+Optionally (config.image_read="xattn", not upstream) every text token also reads its example's
+image tokens through one cross-attention, on the embeddings or in front of a decoder layer.
 """
 
 from __future__ import annotations
