@@ -50,7 +50,7 @@ from torch import nn
 from magma_bench.benchmarks.vl.offline.scenes import COLORS
 from magma_bench.benchmarks.vl.offline.scenes import KINDS as KIND_NAMES
 from magma_bench.model.configuration_magma import MagmaConfig
-from magma_bench.model.modeling_magma import _llama
+from magma_bench.model.modeling_magma import ImageRead, _llama
 from magma_bench.model.tokenization_magma import ByteTokenizer
 
 KINDS, COLOURS, CELLS, GRID = len(KIND_NAMES), len(COLORS), 16, 4
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     cfg = MagmaConfig.from_preset("tiny")
-    lm, cell = _llama(cfg), Cells(cfg.hidden_size, args.markers, args.xattn)
+    lm, cell = _llama(cfg), Cells(cfg, args.markers, args.xattn)
     opt = torch.optim.AdamW([*lm.parameters(), *cell.parameters()], lr=args.lr)
     held_out = {h: batch(random.Random(10**6), 1000, h, args.post, args.words) for h in ("one", "two")}
     t0 = time.time()
@@ -147,18 +147,20 @@ class Cells(nn.Module):
     """The cells' one-hots -> decoder inputs; with `markers`, framed as the model frames an image
     (processing_magma / modeling_magma: a row separator after each grid row, the chat's specials)."""
 
-    def __init__(self, width: int, markers: bool, xattn: bool = False) -> None:
+    def __init__(self, cfg: MagmaConfig, markers: bool, xattn: bool = False) -> None:
         super().__init__()
+        width = cfg.hidden_size
         self.proj = nn.Linear(COLOURS + KINDS + 1, width)
         self.row_separator = nn.Parameter(torch.zeros(1, 1, 1, width)) if markers else None
-        self.xattn = nn.MultiheadAttention(width, 4, batch_first=True) if xattn else None
+        self.xattn = ImageRead(cfg) if xattn else None  # the model's own read (image_read="xattn")
 
     def read(self, f: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         """Text embeddings plus what each token's own embedding finds among the cells `f` (their
         projection): the question-to-cell hop built in, so the decoder has only to carry it."""
         if self.xattn is None:
             return text
-        return text + self.xattn(text, f, f, need_weights=False)[0]
+        every_cell = torch.zeros(f.shape[:2], dtype=torch.bool)  # no key is padding, every scene has cells
+        return self.xattn(text, (f, every_cell, torch.ones(f.shape[0], dtype=torch.bool)))
 
     def forward(self, f: torch.Tensor, emb: nn.Module) -> torch.Tensor:
         """The projected cells `f` as decoder inputs, framed when `markers`."""
