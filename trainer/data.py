@@ -174,5 +174,5 @@ def tom_example(eid: str, frames: np.ndarray, instruction: str, out_dir: Path, u
                    meta={"fg_marks": res.fg_ids, "n_marks": len(res.marks), "camera_moved": res.camera_moved})
 
 
-def vl_example(eid: str, image: str | Path, question: str, answer: str) -> Example:
-    return Example(eid, "vl", chat(image, question, answer))
+def vl_example(eid: str, image: str | Path, question: str, answer: str, question_form: str = "") -> Example:
+    return Example(eid, "vl", chat(image, question, answer), meta={"question": question_form} if question_form else {})

@@ -21,6 +21,7 @@ from pydantic.dataclasses import dataclass
 from magma_bench.config import KnownKeys, NoneIsEmptyDict, NoneIsEmptyList, expect, validate
 from magma_bench.errors import UserError, did_you_mean
 from magma_bench.trainer.data import SOURCES, Example
+from magma_bench.trainer.sources import VL_FORMS, VL_QUESTIONS
 
 FORMATS = {"ui": ("generated", "screenspot", "seeclick"), "robot": ("generated", "rlds_npz", "rlds"),
            "video": ("generated", "files", "ssv2"), "vl": ("generated",), "suites": ("generated",)}
@@ -44,6 +45,9 @@ class SourceSpec(KnownKeys):
     # mixes Bridge and Google-robot data the same way)
     task_suite: Annotated[StrictStr | Names, expect("a suite name or a non-empty list of names")] = "tabletop_bridge"
     benchmarks: Names | None = None  # suites: offline suites whose generators supply n samples each
+    # vl: the question forms, cycled over the n examples (repeat a form to weight it); default
+    # trainer/sources.py VL_QUESTIONS
+    questions: Names | None = None
 
 
 @dataclass(config=STRICT)
@@ -52,6 +56,9 @@ class Phase(KnownKeys):
 
     until: Annotated[Fraction, Field(gt=0, le=1)]
     weights: Annotated[dict[StrictStr, Weight], Field(min_length=1)]
+    # vl draws only these question forms in this phase (a subset of the vl source's `questions`):
+    # the forms a small model must learn first (docs/training.md: checklists and presence)
+    questions: Names | None = None
 
     def __post_init__(self) -> None:
         if sum(self.weights.values()) <= 0:
@@ -82,6 +89,11 @@ class Mixture(KnownKeys):
                 raise ValueError(f"sources.{s} has format {sp.format!r} but no path")
             if s == "suites" and not sp.benchmarks:
                 raise ValueError("sources.suites needs a non-empty 'benchmarks' list of suite names")
+            if sp.questions is not None:
+                if s != "vl":
+                    raise ValueError(f"sources.{s}: 'questions' is a vl source field")
+                if bad := [q for q in sp.questions if q not in VL_FORMS]:
+                    raise ValueError(f"sources.vl.questions: unknown form {bad[0]!r}; choose from {', '.join(VL_FORMS)}")
         if sum(sp.weight for sp in self.sources.values()) <= 0:
             raise ValueError("all source weights are zero")
         for i, ph in enumerate(self.phases):
@@ -91,6 +103,13 @@ class Mixture(KnownKeys):
                 if src not in self.sources or self.sources[src].weight <= 0 or self.sources[src].n == 0:
                     raise ValueError(f"phases[{i}]: source {src!r} is not an active source of this mixture (a "
                                      "phase draws from the pools the sources build)")
+            if ph.questions is not None:
+                cycle = (self.sources["vl"].questions or VL_QUESTIONS) if "vl" in ph.weights else ()
+                if not cycle:
+                    raise ValueError(f"phases[{i}]: 'questions' needs the vl source in the phase's weights")
+                if missing := [q for q in ph.questions if q not in cycle]:
+                    raise ValueError(f"phases[{i}].questions: {missing[0]!r} is not in the vl source's question "
+                                     f"cycle ({', '.join(cycle)})")
 
     def weights(self) -> dict[str, float]:
         w = {s: max(0.0, spec.weight) for s, spec in self.sources.items()}
@@ -112,6 +131,15 @@ def phase_mixture(mix: Mixture, i: int) -> Mixture:
     w = mix.phases[i].weights
     return dataclasses.replace(mix, phases=[], sources={
         s: dataclasses.replace(sp, weight=w.get(s, 0.0)) for s, sp in mix.sources.items()})
+
+
+def phase_pools(mix: Mixture, i: int, pools: dict[str, list[Example]]) -> dict[str, list[Example]]:
+    """The pools phase i draws from: all of them, except that a phase naming `questions` keeps only
+    the vl examples of those forms."""
+    qs = mix.phases[i].questions if i < len(mix.phases) else None
+    if not qs or "vl" not in pools:
+        return pools
+    return {**pools, "vl": [e for e in pools["vl"] if e.meta.get("question") in qs]}
 
 
 def load_mixture(path: str | Path) -> Mixture:
@@ -202,7 +230,7 @@ def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> d
         elif s == "video":
             pools[s] = src.video_source(out_dir, sp.n, mix.seed, mix.tom)
         else:
-            pools[s] = src.vl_source(out_dir, sp.n, mix.seed + 104729)
+            pools[s] = src.vl_source(out_dir, sp.n, mix.seed + 104729, questions=sp.questions)
     return pools
 
 
@@ -225,4 +253,4 @@ def describe(mix: Mixture) -> dict[str, Any]:
             "phases": [dataclasses.asdict(ph) for ph in mix.phases]}
 
 
-__all__ = ["Mixture", "Phase", "SourceSpec", "phase_mixture", "active_sources", "build_pools", "counts", "describe", "load_mixture", "parse_mixture", "sample", "source_key"]
+__all__ = ["Mixture", "Phase", "SourceSpec", "phase_mixture", "active_sources", "build_pools", "counts", "describe", "load_mixture", "parse_mixture", "phase_pools", "sample", "source_key"]

@@ -27,7 +27,7 @@ from magma_bench.trainer import data
 from magma_bench.trainer.data import Example
 
 UI_PLATFORMS = ("mobile", "desktop", "web")
-POOL_VERSION = 2  # bump when a generator below changes what it writes (invalidates cached pools)
+POOL_VERSION = 3  # bump when a generator below changes what it writes (invalidates cached pools)
 
 
 def _read_json(path: Path) -> Any:
@@ -218,6 +218,7 @@ def _with_or_without(objs: list, kind: str, present: bool, rng: np.random.Genera
 
 
 VL_QUESTIONS = ("caption", "presence", "color", "caption", "shape", "count", "relation")
+VL_FORMS = ("caption", "checklist", "presence", "color", "shape", "count", "relation")  # what a cycle may name
 CHECKLIST_PROMPT = "Which shapes are in the image? Mark each one + or -."
 
 
@@ -232,9 +233,11 @@ def checklist(objs: list, rng: np.random.Generator) -> str:
     return " ".join(f"{k}{'+' if k in present else '-'}" for k in rng.permutation(KINDS))
 
 
-def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example]:
-    """Captions and questions (presence, colour, shape, count, left/right; `checklist` when
-    VL_QUESTIONS names it) on the VL suites' procedural scenes, one fresh scene per example (the
+def vl_source(out_dir: Path, n: int, seed: int, size: int = 224,
+              questions: tuple[str, ...] | list[str] | None = None) -> list[Example]:
+    """Captions and questions on the VL suites' procedural scenes, example i asking form
+    questions[i % len] (default VL_QUESTIONS; meta["question"] records it, so a curriculum phase
+    can draw some forms only), one fresh scene per example (the
     suites reuse a scene for many questions: too few images to learn to see from), worded with the
     benchmarks' own prompts (POPE's, VQAv2's) so train and eval agree. Captions come twice per cycle: at the tiny budget the
     vision tower learns mostly from them (a yes/no answer is one image-dependent token)."""
@@ -242,13 +245,16 @@ def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example
     from magma_bench.benchmarks.vl.pope import PROMPT as POPE_PROMPT
     from magma_bench.benchmarks.vl.vqa_base import POST_PROMPT as VQA_POST
 
+    cycle = tuple(questions or VL_QUESTIONS)
+    if bad := [q for q in cycle if q not in VL_FORMS]:
+        raise UserError(f"vl source: unknown question form {bad[0]!r}; choose from {', '.join(VL_FORMS)}")
     rng = np.random.default_rng(seed)
     img_dir = Path(out_dir) / "vl"
     img_dir.mkdir(parents=True, exist_ok=True)
     out: list[Example] = []
     for i in range(n):
         objs = sample_scene(rng, size)
-        q = VL_QUESTIONS[i % len(VL_QUESTIONS)]
+        q = cycle[i % len(cycle)]
         if q == "presence":  # every kind asked equally often, present half the time: the word alone says nothing
             kind, present = KINDS[int(rng.integers(len(KINDS)))], bool(rng.random() < 0.5)
             objs = _with_or_without(objs, kind, present, rng)
@@ -271,7 +277,7 @@ def vl_source(out_dir: Path, n: int, seed: int, size: int = 224) -> list[Example
             b = next((x for x in objs if x is not o), o)
             side = "left" if o.cx < b.cx else "right"
             ques, ans = f"Is the {o.kind} to the left or to the right of the {b.kind}?{VQA_POST}", side
-        out.append(data.vl_example(f"vl/{seed}/{i}", path, ques, ans))
+        out.append(data.vl_example(f"vl/{seed}/{i}", path, ques, ans, question_form=q))
     return out
 
 

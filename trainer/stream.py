@@ -58,7 +58,8 @@ class Stream:
     def _pass(self, phase: int, p: int) -> list[Example]:
         if (phase, p) not in self._passes:
             seed = self.mix.seed + p + 7919 * phase
-            exs = mixtures.sample(mixtures.phase_mixture(self.mix, phase), self.pools, seed=seed)
+            exs = mixtures.sample(mixtures.phase_mixture(self.mix, phase),
+                                  mixtures.phase_pools(self.mix, phase, self.pools), seed=seed)
             if self.lengths is not None:
                 lengths = self.lengths
                 exs = group_by_length(exs, lambda e: lengths[e.id], self.batch, seed=seed + 104729)

@@ -72,8 +72,10 @@ class TrainConfig(KnownKeys):
     model_args: str = ""  # JSON object of MagmaConfig fields over the preset, e.g. '{"image_size": 64}'
     mixture: str = "configs/mixtures/full.yaml"  # training mixture YAML
     data_dir: str | None = None  # example pools cache; default <out>/data
-    steps: Positive = 3600  # optimizer steps (the default run fits `make train` in 15 min on 2 CPU cores: ~10 min)
-    batch_size: Positive = 8  # examples per micro-batch
+    # the default recipe (configs/mixtures/full.yaml): about an hour on 2 CPU cores, longer than
+    # `make train`'s 30 min, so its checkpoint ships in checkpoints/magma-tiny (docs/training.md)
+    steps: Positive = 3000  # optimizer steps
+    batch_size: Positive = 64  # examples per micro-batch
     grad_accum: Positive = 1  # micro-batches per optimizer step
     lr: Annotated[Float, Field(gt=0)] = 1e-3  # peak learning rate (2e-3 cannot even memorise 32 images at tiny; 5e-4 can)
     # the vision tower and projector's lr = this x lr: at 1.0 the decoder's early gradients wash out

@@ -137,7 +137,35 @@ def test_curriculum_phases_draw_their_own_weights_then_the_main_mixture():
     assert set(early) == {"vl"} and late["ui"] == late["vl"] == 20
     again = Stream(mix, pools, batch=4, steps=10, micro_per_step=2)  # a resumed run: same batches
     assert [e.id for e in again.micro_batch(13)] == [e.id for e in st.micro_batch(13)]
-    assert mixtures.describe(mix)["phases"] == [{"until": 0.5, "weights": {"vl": 1.0}}]
+    assert mixtures.describe(mix)["phases"] == [{"until": 0.5, "weights": {"vl": 1.0}, "questions": None}]
+
+
+def test_a_phase_naming_questions_draws_only_those_vl_forms_then_all_of_them(tmp_path):
+    from magma_bench.trainer.stream import Stream
+
+    mix = mixtures.parse_mixture({"name": "q", "total": 12, "seed": 0, "sources": {
+        "vl": {"n": 12, "questions": ["checklist", "presence", "color"]}},
+        "phases": [{"until": 0.5, "weights": {"vl": 1.0}, "questions": ["checklist", "presence"]}]})
+    pools = mixtures.build_pools(mix, tmp_path)
+    assert [e.meta["question"] for e in pools["vl"][:4]] == ["checklist", "presence", "color", "checklist"]
+    st = Stream(mix, pools, batch=4, steps=10)
+    early = Counter(e.meta["question"] for k in range(5) for e in st.micro_batch(k))
+    late = Counter(e.meta["question"] for k in range(5, 10) for e in st.micro_batch(k))
+    assert set(early) == {"checklist", "presence"} and sum(early.values()) == 20
+    assert set(late) == {"checklist", "presence", "color"}
+
+
+@pytest.mark.parametrize("spec, msg", [
+    ({"sources": {"vl": {"questions": ["colour"]}}}, r"unknown form 'colour'; choose from"),
+    ({"sources": {"ui": {"questions": ["presence"]}}}, r"sources\.ui: 'questions' is a vl source field"),
+    ({"sources": {"vl": {"questions": ["presence"]}, "ui": {}},
+      "phases": [{"until": 0.5, "weights": {"vl": 1}, "questions": ["checklist"]}]}, r"'checklist' is not in the vl"),
+    ({"sources": {"vl": {}, "ui": {}}, "phases": [{"until": 0.5, "weights": {"ui": 1}, "questions": ["presence"]}]},
+     "needs the vl source in the phase's weights"),
+])
+def test_bad_question_forms_are_clear_errors(spec, msg):
+    with pytest.raises(UserError, match=msg):
+        mixtures.parse_mixture({"name": "x", **spec}, "mix.yaml")
 
 
 @pytest.mark.parametrize("phases, msg", [
