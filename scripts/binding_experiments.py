@@ -15,8 +15,10 @@ are diagnostics, applied in this process only.
   the rest in the benchmarks' form (session 10; `scripts/binding_toy.py` is why: one hop between
   the kind word and the answer is learned, two are not, and a mix carries over). With PROBE=1 the
   probe then asks the short forms too (presence shows under "presence", the others under "other").
-- QMIX=presence,shape,...: the VL source's question cycle (trainer/sources.py VL_QUESTIONS);
-  `checklist` is the one-hop presence form ("ball+ box- star+ ...", session 11).
+- QMIX=presence,shape,...: the VL source's default question cycle (trainer/sources.py VL_QUESTIONS),
+  for the probe's scenes and for a mixture whose vl source names no `questions:` (a training
+  mixture says it there since session 13); `checklist` is the one-hop presence form
+  ("ball+ box- star+ ...", session 11).
 - SPACED=0.5: that share of checklists is written "ball + box - ..." (the mark one token after
   the word), with its own prompt.
 - LADDER=1: presence asked at three distances from the kind word to the answer (a third each).
