@@ -22,7 +22,7 @@ from mb_testutil import REPO
     (load_mixture, "name: x\nsources: {ui: {weight: 1}, vl: {n: 2.5}}\n",
      "sources.vl.n: 2.5 is not valid; expected an integer"),
     (load_mixture, "name: x\nsources: {ui: {weight: 1}}\nphases: [{until: 0.5, weights: {ui: 1}, steps: 3}]\n",
-     "phases[0]: unknown key 'steps'; accepted: until, weights"),
+     "phases[0]: unknown key 'steps'; accepted: questions, until, weights"),
 ], ids=["sweep-type", "sweep-key", "mixture-type", "mixture-key"])
 def test_config_errors_are_one_line_naming_file_and_field(tmp_path, load, text, line):
     p = tmp_path / "config.yaml"
