@@ -21,7 +21,6 @@ from pydantic.dataclasses import dataclass
 from magma_bench.config import KnownKeys, NoneIsEmptyDict, NoneIsEmptyList, expect, validate
 from magma_bench.errors import UserError, did_you_mean
 from magma_bench.trainer.data import SOURCES, Example
-from magma_bench.trainer.sources import VL_FORMS, VL_QUESTIONS
 
 FORMATS = {"ui": ("generated", "screenspot", "seeclick"), "robot": ("generated", "rlds_npz", "rlds"),
            "video": ("generated", "files", "ssv2"), "vl": ("generated",), "suites": ("generated",)}
@@ -79,6 +78,8 @@ class Mixture(KnownKeys):
 
     def __post_init__(self) -> None:
         """What one field cannot say alone: each source's formats, and phases over active sources."""
+        from magma_bench.trainer.sources import VL_FORMS, VL_QUESTIONS
+
         for s, sp in self.sources.items():
             if s not in SOURCES:
                 raise ValueError(f"sources: unknown source {s!r}{did_you_mean(str(s), SOURCES)}; choose from "
@@ -104,9 +105,9 @@ class Mixture(KnownKeys):
                     raise ValueError(f"phases[{i}]: source {src!r} is not an active source of this mixture (a "
                                      "phase draws from the pools the sources build)")
             if ph.questions is not None:
-                cycle = (self.sources["vl"].questions or VL_QUESTIONS) if "vl" in ph.weights else ()
-                if not cycle:
+                if "vl" not in ph.weights:
                     raise ValueError(f"phases[{i}]: 'questions' needs the vl source in the phase's weights")
+                cycle = self.sources["vl"].questions or VL_QUESTIONS
                 if missing := [q for q in ph.questions if q not in cycle]:
                     raise ValueError(f"phases[{i}].questions: {missing[0]!r} is not in the vl source's question "
                                      f"cycle ({', '.join(cycle)})")
