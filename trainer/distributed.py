@@ -15,7 +15,7 @@ What differs from train.py, and why:
   - DeepSpeed config: the JSON under configs/deepspeed/ owns the ZeRO stage and bf16; the keys that
     TrainConfig already has (micro-batch, grad_accum, grad_clip, AdamW lr/betas/weight_decay) are
     overwritten from it (`ds_config_for`), so `--lr 5e-4` means the same thing in both trainers.
-    The learning rate is set per step from `lr_at` (no DeepSpeed scheduler: resume needs only the
+    The learning rate is set per step from `lr_for` (no DeepSpeed scheduler: resume needs only the
     step). Weight decay skips norms and biases, via train.make_optimizer's two parameter groups.
   - checkpoints: `engine.save_checkpoint` into <out>/ds_checkpoint/step<N> (each rank writes its
     ZeRO shards; the `latest` file is written last, so a kill mid-save resumes from the previous
@@ -239,12 +239,13 @@ def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG) 
     stream = T.Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum * world,
                       lengths if cfg.group_by_length else None)
     dev, accum = engine.device, cfg.grad_accum
+    starts = T.schedule_starts(cfg, mix)
     if rank == 0:
         (out / "ds_config.json").write_text(json.dumps(ds, indent=1) + "\n")
     t0, tokens, last = time.perf_counter(), 0, {}
     with TrainLogger(out / "metrics.jsonl", cfg.steps, start, tensorboard_dir=cfg.tensorboard_dir or None, rank=rank) as log:
         for step in range(start, cfg.steps):
-            lr = T.lr_at(step, cfg)
+            lr = T.lr_for(step, cfg, starts)
             T.set_lr(engine.optimizer, lr)
             engine.train()
             loss_sum, n_tok = 0.0, 0

@@ -134,6 +134,12 @@ def phase_mixture(mix: Mixture, i: int) -> Mixture:
         s: dataclasses.replace(sp, weight=w.get(s, 0.0)) for s, sp in mix.sources.items()})
 
 
+def phase_starts(mix: Mixture, steps: int) -> list[int]:
+    """The optimizer step at which each phase after the first begins (phase i ends where entry i
+    stands): the stream's phase boundaries and the learning-rate restarts both read these."""
+    return [round(ph.until * steps) for ph in mix.phases]
+
+
 def phase_pools(mix: Mixture, i: int, pools: dict[str, list[Example]]) -> dict[str, list[Example]]:
     """The pools phase i draws from: all of them, except that a phase naming `questions` keeps only
     the vl examples of those forms."""

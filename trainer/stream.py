@@ -52,7 +52,7 @@ class Stream:
     def __init__(self, mix: mixtures.Mixture, pools: dict[str, list[Example]], batch: int, steps: int = 0,
                  micro_per_step: int = 1, lengths: Mapping[str, int] | None = None) -> None:
         self.mix, self.pools, self.batch, self.lengths = mix, pools, batch, lengths
-        self.bounds = [round(ph.until * steps) * micro_per_step for ph in mix.phases]
+        self.bounds = [b * micro_per_step for b in mixtures.phase_starts(mix, steps)]
         self._passes: dict[tuple[int, int], list[Example]] = {}
 
     def _pass(self, phase: int, p: int) -> list[Example]:

@@ -85,6 +85,11 @@ class TrainConfig(KnownKeys):
     freeze_vision_tower: Bool = False  # the tower stays as stage 0 left it (the projector still trains)
     min_lr: Rate = 1e-4  # cosine floor
     warmup: Count = 50  # linear warmup steps
+    # each curriculum phase re-warms the rate and decays it again to the run's end (SGDR-style warm
+    # restarts at the mixture's phase boundaries): a phase's new data starts at the peak rate, not at
+    # the tail of one cosine (the default recipe's second phase began at 2.9e-4 and its formats were
+    # still being learnt at the end: docs/training.md, session 14)
+    lr_restarts: Bool = True
     weight_decay: Rate = 0.01  # AdamW decay on matrices (not on norms/biases)
     beta1: Beta = 0.9
     beta2: Beta = 0.95
@@ -214,12 +219,22 @@ def collate(rows: list[tuple[list[int], list[int], list]], pad_id: int):
 # -- 4. one optimisation step ------------------------------------------------------------------------------------
 
 
-def lr_at(step: int, cfg: TrainConfig) -> float:
-    """Linear warmup to cfg.lr, then cosine decay to cfg.min_lr at cfg.steps."""
-    if step < cfg.warmup:
-        return cfg.lr * (step + 1) / cfg.warmup
-    t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
+def lr_at(step: int, cfg: TrainConfig, start: int = 0) -> float:
+    """Linear warmup to cfg.lr from step `start`, then cosine decay to cfg.min_lr at cfg.steps."""
+    if step - start < cfg.warmup:
+        return cfg.lr * (step - start + 1) / cfg.warmup
+    t = min(1.0, (step - start - cfg.warmup) / max(1, cfg.steps - start - cfg.warmup))
     return cfg.min_lr + 0.5 * (1 + math.cos(math.pi * t)) * (cfg.lr - cfg.min_lr)
+
+
+def schedule_starts(cfg: TrainConfig, mix: mixtures.Mixture) -> list[int]:
+    """Where the rate schedule restarts: the mixture's phase boundaries under `lr_restarts`."""
+    return [b for b in mixtures.phase_starts(mix, cfg.steps) if 0 < b < cfg.steps] if cfg.lr_restarts else []
+
+
+def lr_for(step: int, cfg: TrainConfig, starts: list[int]) -> float:
+    """The rate at `step` on a schedule that restarts at `starts` (sorted steps)."""
+    return lr_at(step, cfg, max((b for b in starts if b <= step), default=0))
 
 
 def update_step(model: Any, optimizer: Any, micro_batches: list[tuple], lr: float, grad_clip: float,
@@ -369,14 +384,18 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     mix = mixtures.load_mixture(cfg.mixture)
+    clock = {"start": time.perf_counter()}
     pools = load_pools(mix, Path(cfg.data_dir) if cfg.data_dir else out / "data")
+    clock["pools"] = time.perf_counter()
     model, opt, start = _build(cfg, pools, out)
+    clock["model"] = time.perf_counter()
     mc = model.config
     tok = load_tokenizer(mc)
     act_tok = ActionTokenizer.from_config(mc)  # the action range ends at action_end (below vocab_size for 8b)
     pools, dropped, lengths = fit_pools(pools, tok, mc, act_tok, cfg.max_tokens)
     stream = Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum, lengths if cfg.group_by_length else None)
     autocast = _autocast(cfg)
+    starts = schedule_starts(cfg, mix)
     t0, tokens, last = time.perf_counter(), 0, {}
     with TrainLogger(out / "metrics.jsonl", cfg.steps, start, cfg.tensorboard_dir or None) as log:
         for step in range(start, cfg.steps):
@@ -386,12 +405,13 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                 ids, mask, labels, images = collate([encode_example(e, tok, mc, act_tok, cfg.max_tokens) for e in exs],
                                                     tok.pad_id)
                 mbs.append((ids.to(cfg.device), mask.to(cfg.device), labels.to(cfg.device), images))
-            last = update_step(model, opt, mbs, lr_at(step, cfg), cfg.grad_clip, autocast)
+            lr = lr_for(step, cfg, starts)
+            last = update_step(model, opt, mbs, lr, cfg.grad_clip, autocast)
             tokens += last["tokens"]
             done = step + 1
             if done % cfg.log_every == 0 or done == cfg.steps:
                 el = time.perf_counter() - t0
-                log.log({"step": done, "loss": round(last["loss"], 6), "lr": lr_at(step, cfg),
+                log.log({"step": done, "loss": round(last["loss"], 6), "lr": lr,
                          "grad_norm": round(last["grad_norm"], 6), "tokens": tokens, "tokens_per_s": tokens / el,
                          "elapsed_s": el})
             log.advance(done)
@@ -408,9 +428,31 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                "dropped_long_prompts": dropped, "final_loss": last.get("loss"), "tokens": tokens,
                "tokens_per_s": tokens / el if el > 0 else 0.0, "params": model.num_parameters(),
                "image_use": looks,
-               "mixture": mixtures.describe(mix)}
+               "mixture": mixtures.describe(mix),
+               "provenance": provenance(cfg, {**clock, "loop": t0, "end": t0 + el})}
     (out / "train_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     return summary
+
+
+def provenance(cfg: TrainConfig, clock: dict[str, float]) -> dict[str, Any]:
+    """What reproduces this run and what it cost: the harness commit, the whole TrainConfig, the
+    command line, package versions and the wall time per stage (pools; model and stage 0; the steps,
+    whose per-phase split is in metrics.jsonl's elapsed_s). A resumed run's times cover this process."""
+    import platform
+    import shlex
+    import sys
+
+    import torch
+
+    from magma_bench.run.provenance import revision, versions
+
+    spans = {"pools": ("start", "pools"), "model_and_stage0": ("pools", "model"), "steps": ("loop", "end"),
+             "total": ("start", "end")}
+    wall = {k: round(clock[b] - clock[a], 1) for k, (a, b) in spans.items()}
+    return {**revision(), "command": shlex.join(sys.argv), "train_config": dataclasses.asdict(cfg),
+            "versions": versions(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                                               f"{torch.get_num_threads()} torch threads",
+            "wall_s": wall}
 
 
 def _flag_bool(s: str) -> bool:

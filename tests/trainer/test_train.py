@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -27,9 +28,32 @@ def test_warmup_then_cosine_schedule():
     assert all(a >= b for a, b in zip(lrs, lrs[1:], strict=False))
 
 
+def test_each_curriculum_phase_restarts_the_schedule():
+    """Under lr_restarts the rate re-warms where a phase begins and decays again to the run's end;
+    without phases, or with lr_restarts off, it is the one warmup + cosine above."""
+    from magma_bench.trainer import mixtures
+
+    mix = mixtures.parse_mixture(__import__("yaml").safe_load(
+        MIX.replace("sources:", "phases:\n  - {until: 0.5, weights: {vl: 1.0}}\nsources:", 1)))
+    cfg = T.TrainConfig(steps=110, warmup=10, lr=1.0, min_lr=0.1)
+    starts = T.schedule_starts(cfg, mix)
+    assert starts == [55]
+    lrs = [T.lr_for(s, cfg, starts) for s in range(110)]
+    assert lrs[:55] == [T.lr_at(s, cfg) for s in range(55)]  # phase 1: the plain schedule, cut at 55
+    assert lrs[55] == pytest.approx(0.1) and lrs[64] == pytest.approx(1.0)  # re-warmed to the peak
+    assert all(a >= b for a, b in zip(lrs[64:], lrs[65:], strict=False)) and lrs[-1] < 0.11
+    off = T.TrainConfig(steps=110, warmup=10, lr=1.0, min_lr=0.1, lr_restarts=False)
+    assert T.schedule_starts(off, mix) == [] and T.schedule_starts(cfg, dataclasses.replace(mix, phases=[])) == []
+
+
 def test_interrupted_run_resumes_onto_the_uninterrupted_loss_curve(tmp_path):
     full = T.train(_cfg(tmp_path / "a"))
     assert full["final_loss"] < _losses(tmp_path / "a" / "run")[1]  # it learns
+    prov = full["provenance"]  # what reproduces the run is written beside it
+    assert prov["train_config"] == json.loads(json.dumps(dataclasses.asdict(_cfg(tmp_path / "a"))))
+    assert set(prov) >= {"commit", "dirty", "command", "versions", "wall_s"} and prov["wall_s"]["steps"] > 0
+    assert json.loads((tmp_path / "a" / "run" / "train_summary.json").read_text())["provenance"] == \
+        json.loads(json.dumps(prov))
     assert (tmp_path / "a" / "run" / "model.safetensors").is_file()
     part = T.train(_cfg(tmp_path / "b", stop_at=3))
     assert part["stopped_at"] == 3 and not (tmp_path / "b" / "run" / "model.safetensors").exists()
