@@ -384,6 +384,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     mix = mixtures.load_mixture(cfg.mixture)
+    from magma_bench.run.provenance import revision
+
+    rev = revision()  # before the run writes anything: the shipped checkpoint's own files are tracked
     clock = {"start": time.perf_counter()}
     pools = load_pools(mix, Path(cfg.data_dir) if cfg.data_dir else out / "data")
     clock["pools"] = time.perf_counter()
@@ -429,27 +432,28 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                "tokens_per_s": tokens / el if el > 0 else 0.0, "params": model.num_parameters(),
                "image_use": looks,
                "mixture": mixtures.describe(mix),
-               "provenance": provenance(cfg, {**clock, "loop": t0, "end": t0 + el})}
+               "provenance": provenance(cfg, rev, {**clock, "loop": t0, "end": t0 + el})}
     (out / "train_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     return summary
 
 
-def provenance(cfg: TrainConfig, clock: dict[str, float]) -> dict[str, Any]:
-    """What reproduces this run and what it cost: the harness commit, the whole TrainConfig, the
-    command line, package versions and the wall time per stage (pools; model and stage 0; the steps,
-    whose per-phase split is in metrics.jsonl's elapsed_s). A resumed run's times cover this process."""
+def provenance(cfg: TrainConfig, rev: dict[str, Any], clock: dict[str, float]) -> dict[str, Any]:
+    """What reproduces this run and what it cost: the harness commit when it started (`rev`), the
+    whole TrainConfig, the command line, package versions and the wall time per stage (pools; model
+    and stage 0; the steps, split per phase by metrics.jsonl's elapsed_s). A resumed run's times
+    cover this process only."""
     import platform
     import shlex
     import sys
 
     import torch
 
-    from magma_bench.run.provenance import revision, versions
+    from magma_bench.run.provenance import versions
 
     spans = {"pools": ("start", "pools"), "model_and_stage0": ("pools", "model"), "steps": ("loop", "end"),
              "total": ("start", "end")}
     wall = {k: round(clock[b] - clock[a], 1) for k, (a, b) in spans.items()}
-    return {**revision(), "command": shlex.join(sys.argv), "train_config": dataclasses.asdict(cfg),
+    return {**rev, "command": shlex.join(sys.argv), "train_config": dataclasses.asdict(cfg),
             "versions": versions(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                                                f"{torch.get_num_threads()} torch threads",
             "wall_s": wall}
