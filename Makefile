@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt scripts/install.sh
 	@touch $@
 
 # The main job: every offline suite through the shipped tiny Magma (trained first only when its
-# weights are missing: `make train` takes ~85 min) and the baselines, then the leaderboard
+# weights are missing: `make train` takes ~81 min) and the baselines, then the leaderboard
 # (terminal table, JSON/markdown, HTML page, plots).
 bench: install $(CKPT)/model.safetensors
 	$(MB) sweep --config configs/bench.yaml

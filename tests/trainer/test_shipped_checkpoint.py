@@ -2,8 +2,8 @@
 
 The default recipe takes longer than `make train`'s 30 min budget, so its checkpoint ships in the
 repo and `make bench` uses it (issue #19). These tests keep the two from drifting apart: the fast one
-checks that the recipe recorded beside the weights is today's TrainConfig defaults and today's
-mixture file, the slow one reruns the same command's first 50 steps and compares the losses.
+checks that the recipe the trainer recorded beside the weights (train_summary.json's provenance)
+is today's TrainConfig defaults and today's mixture file, the slow one reruns the same command's first 50 steps and compares the losses.
 """
 
 from __future__ import annotations
@@ -34,11 +34,13 @@ def test_the_shipped_checkpoint_was_trained_by_todays_recipe():
     from magma_bench.trainer import mixtures
     from magma_bench.trainer.train import TrainConfig
 
-    prov = _shipped("training.json")
-    assert prov["train_config"] == dataclasses.asdict(TrainConfig()), \
+    summary = _shipped("train_summary.json")
+    prov = summary["provenance"]  # written by the trainer itself
+    assert prov["train_config"] == json.loads(json.dumps(dataclasses.asdict(TrainConfig()))), \
         "TrainConfig's defaults changed: retrain with `make train` and ship the new checkpoint"
+    assert prov["commit"] and prov["dirty"] is False and summary["resumed_from"] == 0  # one clean run
     mix = mixtures.load_mixture(ROOT / TrainConfig().mixture)
-    assert _shipped("train_summary.json")["mixture"] == json.loads(json.dumps(mixtures.describe(mix))), \
+    assert summary["mixture"] == json.loads(json.dumps(mixtures.describe(mix))), \
         f"{TrainConfig().mixture} changed: retrain with `make train` and ship the new checkpoint"
     assert _shipped("config.json")["image_read"] == "xattn"
     assert len(_losses(SHIPPED / "metrics.jsonl", 10**9)) * 10 >= TrainConfig().steps  # the whole loss log
