@@ -27,6 +27,12 @@ image="blank" is the blind control: every image (text requests and camera frames
 one of the same size filled with the model's normalisation mean (to 8 bits: ~0 after
 normalisation, what the trainer's image-use check feeds), so a score that stays above chance comes from text priors,
 not from the pixels.
+image="shuffled" is the in-distribution control for question suites: each request is asked with
+another request's images (the next one in its batch that shows other pictures; a batch of one
+takes the previous batch's last), so the pictures look like the suite's own and only their information about the question
+is gone. A mean-grey frame is unlike any training image and a small model may stop answering
+at all; a shuffled one keeps the answers well formed, so a score at chance means the model used
+the image (the mismatched-image control of VQA studies). Closed-loop suites refuse it.
 """
 
 from __future__ import annotations
@@ -132,6 +138,15 @@ def blank_like(image: Any, mean: Any) -> Any:
     return Image.new("RGB", load_image(image).size, tuple(round(255 * float(c)) for c in mean))
 
 
+def _image_key(image: Any) -> str:
+    """Identity of an image for image=shuffled: its path, or a digest of its pixels."""
+    if isinstance(image, str | Path):
+        return str(image)
+    import numpy as np
+
+    return hashlib.sha1(image.tobytes() if hasattr(image, "tobytes") else np.asarray(image).tobytes()).hexdigest()
+
+
 def observation_image(obs: dict[str, Any]) -> Any:
     for key in ("image", "rgb", "pixels"):
         if obs.get(key) is not None:
@@ -152,20 +167,21 @@ class MagmaAdapter(Adapter):
                  image: str = "real", **args: Any) -> None:
         if decoding not in ("greedy", "upstream"):
             raise UserError(f"magma: decoding must be greedy or upstream, got {decoding!r}")
-        if image not in ("real", "blank"):
-            raise UserError(f"magma: image must be real or blank (the blind control), got {image!r}")
+        if image not in ("real", "blank", "shuffled"):
+            raise UserError(f"magma: image must be real, blank or shuffled (the blind controls), got {image!r}")
         if float(temperature) < 0 or int(max_action_tokens) < 8:
             raise UserError("magma: temperature must be >= 0 and max_action_tokens >= 8 (7 actions + end of turn)")
         extra = {k: v for k, v in (("unnorm_key", unnorm_key), ("decoding", decoding if decoding != "greedy" else None))
                  if v is not None}
         if decoding == "upstream":
             extra |= {"temperature": float(temperature), "max_action_tokens": int(max_action_tokens)}
-        if image == "blank":  # only then, so the default run's label and describe() stay as they were
+        if image != "real":  # only then, so the default run's label and describe() stay as they were
             extra["image"] = image
         super().__init__(seed=seed, checkpoint=str(checkpoint), device=device, dtype=dtype, **extra, **args)
         self.unnorm_key, self.decoding = unnorm_key, decoding
         self.temperature, self.max_action_tokens = float(temperature), int(max_action_tokens)
-        self.blank_images = image == "blank"
+        self.blank_images, self.shuffled_images = image == "blank", image == "shuffled"
+        self._donor: list[Any] = []  # the last request's images (image="shuffled")
         import torch
 
         from magma_bench.model.action_tokenizer import ActionTokenizer
@@ -219,9 +235,27 @@ class MagmaAdapter(Adapter):
             return []
         convs = [r.messages for r in requests]
         imgs = [request_images(r) for r in requests]
+        if self.shuffled_images:
+            imgs = self._shuffled(imgs)
         scale = getattr(self.tokenizer, "bytes_per_budget_token", 1)
         ids = self.generate_ids(convs, imgs, [max(1, r.max_new_tokens) * scale for r in requests])
         return [self.tokenizer.decode(row).strip() for row in ids]
+
+    def _shuffled(self, imgs: list[list[Any]]) -> list[list[Any]]:
+        """Each row takes the images of the next row in the batch that shows other pictures (POPE,
+        MME and GQA ask several questions about one image in a row), cycled to its own count; with
+        none in the batch, the previous call's last row's; with none at all, blank ones."""
+        keys = [tuple(_image_key(im) for im in row) for row in imgs]
+        out = []
+        for i, row in enumerate(imgs):
+            order = [(i + k) % len(imgs) for k in range(1, len(imgs))]
+            d = next((imgs[j] for j in order if keys[j] != keys[i] and imgs[j]), None)
+            if d is None and self._donor and tuple(_image_key(im) for im in self._donor) != keys[i]:
+                d = self._donor
+            out.append([d[j % len(d)] for j in range(len(row))] if d else
+                       [blank_like(im, self.config.image_mean) for im in row])
+        self._donor = imgs[-1] if imgs else self._donor
+        return out
 
     # -- actions -------------------------------------------------------------------------------------
     def action_decoder(self, spec: Any) -> tuple[Any, Any, str | None]:
@@ -241,6 +275,9 @@ class MagmaAdapter(Adapter):
         from magma_bench.action_spec import convert, spec_of
         from magma_bench.model.formats import action_prompt
 
+        if self.shuffled_images:
+            raise UserError("magma: image=shuffled is a control for question suites; a closed-loop suite's "
+                            "blind control is image=blank")
         specs = [spec_of(o) for o in observations]
         decoders = [self.action_decoder(sp) for sp in specs]  # refuses before any compute
         imgs = [[model_frame(observation_image(o), sp)] for o, sp in zip(observations, specs, strict=True)]

@@ -1,4 +1,4 @@
-"""The `magma` adapter's blind control (image=blank): the model sees same-sized blank images."""
+"""The `magma` adapter's blind controls: image=blank (same-sized blank images) and image=shuffled."""
 
 from __future__ import annotations
 
@@ -66,5 +66,30 @@ def test_blank_control_is_labelled_apart_and_bad_values_refused(checkpoint):
     assert "image" not in real.describe()["args"] and blind.describe()["args"]["image"] == "blank"
     labels = adapter_labels([("magma", real.describe(), 0), ("magma", blind.describe(), 0)])
     assert labels[0] != labels[1] and "image=blank" in labels[1] and "image" not in labels[0]
-    with pytest.raises(UserError, match="image must be real or blank"):
+    with pytest.raises(UserError, match="image must be real, blank or shuffled"):
         make_adapter("magma", checkpoint=str(checkpoint), image="none")
+
+
+def test_shuffled_images_ask_each_question_with_another_requests_pictures(checkpoint):
+    """image=shuffled: request i sees request i+1's pixels (the last sees the first's), a lone request
+    the previous batch's last; closed-loop suites refuse it."""
+    rng = np.random.default_rng(1)
+    imgs = [rng.integers(0, 255, (128, 128, 3), dtype=np.uint8) for _ in range(4)]
+    real, shuf = make_adapter("magma", checkpoint=str(checkpoint)), make_adapter(
+        "magma", checkpoint=str(checkpoint), image="shuffled")
+    seen_real, seen_shuf = _capture(real), _capture(shuf)
+    real.generate([_req(im) for im in imgs])
+    shuf.generate([_req(im) for im in imgs[:3]])
+    shuf.generate([_req(imgs[3])])  # a batch of one: the previous batch's last request's images
+    got = seen_shuf[0] + seen_shuf[1]
+    for i, j in enumerate([1, 2, 0, 2]):
+        assert torch.equal(got[i].crops, seen_real[0][j].crops), (i, j)
+    assert shuf.describe() != real.describe()
+    # several questions about one picture in a row (POPE, MME): the donor shows another picture
+    shuf2 = make_adapter("magma", checkpoint=str(checkpoint), image="shuffled")
+    seen = _capture(shuf2)
+    shuf2.generate([_req(imgs[0]), _req(imgs[0].copy()), _req(imgs[1])])
+    for i, j in enumerate([1, 1, 0]):
+        assert torch.equal(seen[0][i].crops, seen_real[0][j].crops), (i, j)
+    with pytest.raises(UserError, match="shuffled"):
+        shuf.act([{"image": imgs[0]}], ["pick up the can"])
