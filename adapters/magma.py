@@ -138,6 +138,9 @@ def blank_like(image: Any, mean: Any) -> Any:
     return Image.new("RGB", load_image(image).size, tuple(round(255 * float(c)) for c in mean))
 
 
+SHUFFLED_IN_ENV = "image=shuffled is a control for question suites; a closed-loop suite's blind control is image=blank"
+
+
 def _image_key(image: Any) -> str:
     """Identity of an image for image=shuffled: its path, or a digest of its pixels."""
     if isinstance(image, str | Path):
@@ -213,6 +216,10 @@ class MagmaAdapter(Adapter):
         path = Path(str(args.get("checkpoint") or DEFAULT_CHECKPOINT))
         return checkpoint_output_spec(path, args.get("unnorm_key"), env)
 
+    @classmethod
+    def env_gap(cls, args: dict[str, Any]) -> str:
+        return SHUFFLED_IN_ENV if args.get("image") == "shuffled" else ""
+
     # -- text ----------------------------------------------------------------------------------------
     def generate_ids(self, convs: list[list[dict[str, Any]]], images: list[list[Any]], max_new: list[int],
              allowed: tuple[int, int] | None = None, stop: bool | None = None, temperature: float = 0.0,
@@ -276,8 +283,7 @@ class MagmaAdapter(Adapter):
         from magma_bench.model.formats import action_prompt
 
         if self.shuffled_images:
-            raise UserError("magma: image=shuffled is a control for question suites; a closed-loop suite's "
-                            "blind control is image=blank")
+            raise UserError(f"magma: {SHUFFLED_IN_ENV}")
         specs = [spec_of(o) for o in observations]
         decoders = [self.action_decoder(sp) for sp in specs]  # refuses before any compute
         imgs = [[model_frame(observation_image(o), sp)] for o, sp in zip(observations, specs, strict=True)]

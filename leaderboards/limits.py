@@ -5,8 +5,9 @@ same suite (benchmark, variant, split, data). That alone does not say why, so su
 answers need reading rendered text (TextVQA, DocVQA, ChartQA, the UI grounding and web-agent
 suites) say so, with the crop size the checkpoint's preset sees: a tiny model's 128 px crop
 turns a screenshot's text into a few pixels per glyph, and no recipe reads that. Where the
-model does beat random, the blind control (the same adapter with image=blank) tells whether the
-win comes from the pixels (the blind row back at chance) or from text priors.
+model does beat random, the blind controls (the same adapter with image=blank, or image=shuffled:
+another question's picture) tell whether the win comes from the pixels (the control back at
+chance, or below it) or from text priors.
 """
 
 from __future__ import annotations
@@ -47,13 +48,25 @@ def _crops(r: RunResult) -> str:
     return f"{cfg.image_size} px crops{many} ({preset} preset)"
 
 
+# the magma adapter's blind controls (adapters/magma.py): image=<key> -> how a note names it
+CONTROLS = {"blank": "blind control", "shuffled": "shuffled-image control"}
+
+
 def _is_blind(r: RunResult) -> bool:
-    return (r.adapter_args or {}).get("image") == "blank"
+    return (r.adapter_args or {}).get("image") in CONTROLS
 
 
-def _blind_of(r: RunResult, rows: Sequence[RunResult]) -> RunResult | None:
-    want = {**(r.adapter_args or {}), "image": "blank"}
-    return next((b for b in rows if b.adapter == r.adapter and _is_blind(b) and dict(b.adapter_args) == want), None)
+def _controls_of(r: RunResult, rows: Sequence[RunResult]) -> list[RunResult]:
+    """r's control rows, blank first: the same adapter and arguments but the image."""
+    wants = [{**(r.adapter_args or {}), "image": k} for k in CONTROLS]
+    return [b for w in wants for b in rows if b.adapter == r.adapter and dict(b.adapter_args or {}) == w]
+
+
+def _control_word(b: RunResult, rnd: RunResult) -> str:
+    """'above random' / 'at chance' / 'below random' for a control row against random's CI."""
+    if _apart(b, rnd):
+        return "above random"
+    return "below random" if b.ci95[1] is not None and b.ci95[1] < rnd.ci95[0] else "at chance"  # type: ignore[operator]
 
 
 def limit_notes(results: Sequence[RunResult]) -> dict[Path, str]:
@@ -76,8 +89,9 @@ def limit_notes(results: Sequence[RunResult]) -> dict[Path, str]:
             if apart is None:
                 continue
             if _is_blind(r):
-                notes[r.run_dir] = "blind control: " + ("above random, so text priors alone score" if apart else
-                                                        "not above random, as it should be")
+                name = CONTROLS[r.adapter_args["image"]]
+                notes[r.run_dir] = f"{name}: " + ("above random, so text priors alone score" if apart else
+                                                  "not above random, as it should be")
             elif not apart:
                 why = ""
                 if r.benchmark in READS_TEXT:
@@ -85,10 +99,11 @@ def limit_notes(results: Sequence[RunResult]) -> dict[Path, str]:
                     why = "; needs reading rendered text" + (f", too small to read in {crops}" if crops else "")
                 notes[r.run_dir] = f"at chance (CI overlaps random's {rnd.headline:.1f}){why}"
             else:
-                blind = _blind_of(r, rows)
-                tail = "" if blind is None else (
-                    "; blind control at chance: the win comes from the image" if not _apart(blind, rnd) else
-                    "; blind control also above random: partly text priors")
+                tail = ""
+                for b in _controls_of(r, rows):
+                    name, word = CONTROLS[b.adapter_args["image"]], _control_word(b, rnd)
+                    tail += (f"; {name} also above random: partly text priors" if word == "above random" else
+                             f"; {name} {word}: the win comes from the image")
                 notes[r.run_dir] = f"above random ({rnd.headline:.1f}, CIs apart){tail}"
     return notes
 

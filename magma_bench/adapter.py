@@ -47,6 +47,13 @@ class Adapter(ABC):
         tell, or it follows the env's spec itself (the baselines), and the pair is not judged."""
         return None
 
+    @classmethod
+    def env_gap(cls, args: dict[str, Any]) -> str:
+        """Why an adapter built with `args` cannot drive a closed-loop env ("" when it can), e.g. a
+        control defined only for question suites; the sweep planner skips such pairs. Cheap, as
+        `output_action_spec`."""
+        return ""
+
     def generate(self, requests: list[Request]) -> list[str]:
         """One output text per request, same order. Raise on failure: the evaluator then retries
         the batch one request at a time and records the failing ones as errors."""

@@ -96,10 +96,23 @@ def units_gap(bench: str, env: Any, adapter: str, args: dict[str, Any]) -> str:
 
 def pair_gap(bench: str, facts: tuple[frozenset[Any], Any], adapter: str, args: dict[str, Any]) -> str:
     """Why `adapter` (built with `args`) cannot run `bench` ("" when it can), given the benchmark
-    variant's `benchmark_facts`: a missing capability first, then mismatched action units. The sweep
-    planner and `magma-bench run` both ask this."""
+    variant's `benchmark_facts`: a missing capability first, then arguments that cannot drive an
+    env, then mismatched action units. The sweep planner and `magma-bench run` both ask this."""
     needs, spec = facts
-    return capability_gap(bench, needs, adapter) or units_gap(bench, spec, adapter, args)
+    return capability_gap(bench, needs, adapter) or env_gap(bench, spec, adapter, args) or \
+        units_gap(bench, spec, adapter, args)
+
+
+def env_gap(bench: str, env: Any, adapter: str, args: dict[str, Any]) -> str:
+    """Why `adapter` with `args` cannot drive the closed-loop `bench` ("" when it can, or when
+    `bench` asks questions: `env` None): the adapter's own `env_gap`."""
+    from magma_bench.registry import adapter_class
+
+    if env is None:
+        return ""
+    cls, kwargs = adapter_class(adapter)
+    why = cls.env_gap({**kwargs, **args}) if hasattr(cls, "env_gap") else ""
+    return f"adapter {adapter}: {why}" if why else ""
 
 
 def plan(cfg: SweepConfig, report: Report) -> Iterator[Pair]:

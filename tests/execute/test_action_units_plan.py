@@ -169,3 +169,15 @@ def test_run_refuses_a_units_mismatch_with_the_planners_line(tmp_path, capsys, c
                         "units are not converted: give a checkpoint with statistics for libero_spatial_no_noops "
                         "(unnorm_key)")
     assert not out.exists()
+
+
+def test_the_shuffled_image_control_is_planned_for_question_suites_only(tmp_path):
+    """image=shuffled asks a question with another question's picture; an episode has no other
+    question, so the planner skips closed-loop suites for it with the reason, and keeps blank."""
+    ck = ours(tmp_path)
+    args = {"checkpoint": str(ck)}
+    kept, skips = planned([AdapterSpec("magma", args | {"image": "shuffled"}),
+                           AdapterSpec("magma", args | {"image": "blank"})], benches=("tabletop_bridge", "pope"))
+    assert kept == [("tabletop_bridge", "magma"), ("pope", "magma"), ("pope", "magma")]  # blank; shuffled + blank
+    assert skips == ["skip tabletop_bridge × magma: adapter magma: image=shuffled is a control for question suites; "
+                     "a closed-loop suite's blind control is image=blank"]

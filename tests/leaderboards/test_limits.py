@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from magma_bench.leaderboards.html import render_page
@@ -28,6 +29,10 @@ def _rows() -> list[RunResult]:
         _r("pope", "random", 50.0), _r("pope", "magma", 70.0, args=CK),
         _r("pope", "magma", 68.0, args=CK | {"image": "blank"}),
         _r("docvqa", "magma", 2.0, args=CK),  # no random row: nothing to say
+        _r("mme", "random", 340.0, half=50.0), _r("mme", "magma", 475.0, half=45.0, args=CK),
+        _r("mme", "magma", 17.5, half=13.0, args=CK | {"image": "blank"}),  # answers nothing to grey frames
+        dataclasses.replace(_r("mme", "magma", 302.5, half=48.0, args=CK | {"image": "shuffled"}),
+                            run_dir=Path("/runs/mme/magma-shuffled")),
     ])
 
 
@@ -41,6 +46,9 @@ def test_notes_say_at_chance_and_why_and_what_the_blind_control_shows() -> None:
     assert notes["/runs/vqav2/magma2"] == "blind control: not above random, as it should be"
     assert notes["/runs/pope/magma1"].endswith("blind control also above random: partly text priors")
     assert not any(k.endswith(("random0", "heuristic0")) for k in notes) and "/runs/docvqa/magma1" not in notes
+    assert notes["/runs/mme/magma1"] == ("above random (340.0, CIs apart); blind control below random: the win comes "
+                                         "from the image; shuffled-image control at chance: the win comes from the image")
+    assert notes["/runs/mme/magma-shuffled"] == "shuffled-image control: not above random, as it should be"
 
 
 def test_summary_names_the_suites_and_the_page_shows_it() -> None:
