@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,14 +61,21 @@ def run_variant(cfg: AblationConfig, variant: str) -> dict[str, Any]:
     tcfg = dataclasses.replace(cfg.train, out=str(root / "model"), mixture=str(mix_path),
                                data_dir=str(Path(cfg.out) / "data"))
     summary = train(tcfg)
+    # what the variant cost and whether it reads its images, beside its scores (train_summary.json has the rest)
     row: dict[str, Any] = {"variant": variant, "som": mix.som, "tom": mix.tom, "sources": sorted(mix.sources),
-                           "final_loss": summary["final_loss"], "steps": tcfg.steps, "results": {}}
+                           "final_loss": summary["final_loss"], "steps": tcfg.steps,
+                           "tokens_per_s": summary.get("tokens_per_s"),
+                           "image_use_gap": {s: g["gap"] for s, g in (summary.get("image_use") or {}).items()},
+                           "wall_s": {"train": summary.get("provenance", {}).get("wall_s", {}).get("total")},
+                           "results": {}}
+    started = time.perf_counter()
     for bench in cfg.benchmarks:
         bargs = {"som": mix.som} if bench in SOM_BENCHMARKS else {}
         s = run(RunConfig(benchmark=bench, adapter="magma", out=root / "runs", n=cfg.n, benchmark_args=bargs,
                           adapter_args={"checkpoint": tcfg.out, "variant": table3_label(variant, mix)}))
         row["results"][bench] = {"headline": s.get("headline"), "ci95": s.get("ci95"), "n": s.get("n"),
                                  "metrics": s.get("metrics", {}), "benchmark_args": bargs}
+    row["wall_s"]["eval"] = round(time.perf_counter() - started, 1)
     return row
 
 

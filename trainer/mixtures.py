@@ -47,6 +47,9 @@ class SourceSpec(KnownKeys):
     # vl: the question forms, cycled over the n examples (repeat a form to weight it); default
     # trainer/sources.py VL_QUESTIONS
     questions: Names | None = None
+    # ui, in a SoM mixture: this share of the records is asked as without SoM (the plain screenshot,
+    # a coordinate target), so the model also grounds where no marks are drawn (ScreenSpot's own form)
+    plain_share: Annotated[Fraction, Field(ge=0, le=1)] = 0.0
 
 
 @dataclass(config=STRICT)
@@ -90,6 +93,8 @@ class Mixture(KnownKeys):
                 raise ValueError(f"sources.{s} has format {sp.format!r} but no path")
             if s == "suites" and not sp.benchmarks:
                 raise ValueError("sources.suites needs a non-empty 'benchmarks' list of suite names")
+            if sp.plain_share and s != "ui":
+                raise ValueError(f"sources.{s}: 'plain_share' is a ui source field")
             if sp.questions is not None:
                 if s != "vl":
                     raise ValueError(f"sources.{s}: 'questions' is a vl source field")
@@ -190,12 +195,21 @@ def active_sources(mix: Mixture) -> list[str]:
     return [s for s, sp in mix.sources.items() if sp.weight > 0 and sp.n > 0]
 
 
+LATER_FIELDS = {"plain_share": 0.0}  # source fields added after pools and checkpoints were recorded
+
+
+def spec_fields(sp: SourceSpec) -> dict[str, Any]:
+    """A source's fields as recorded (pool keys, train_summary.json): one added later is left out at
+    its default, so pools cached and checkpoints shipped before it existed still match."""
+    return {k: v for k, v in dataclasses.asdict(sp).items() if not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
+
+
 def source_key(mix: Mixture, s: str) -> dict[str, Any]:
     """What one source's pool depends on: equal keys -> the cached pool can be reused (the Table 3
     variants share most sources). POOL_VERSION changes whenever a generator's output changes."""
     from magma_bench.trainer.sources import POOL_VERSION
 
-    spec = {k: v for k, v in dataclasses.asdict(mix.sources[s]).items() if k != "weight"}
+    spec = {k: v for k, v in spec_fields(mix.sources[s]).items() if k != "weight"}
     return {"version": POOL_VERSION, "spec": spec, "seed": mix.seed,
             "som": mix.som if s in ("ui", "suites", "robot") else None, "tom": mix.tom if s in ("robot", "video") else None}
 
@@ -213,11 +227,11 @@ def build_pools(mix: Mixture, out_dir: Path, only: list[str] | None = None) -> d
         if s == "ui":
             if sp.format == "seeclick":
                 pools[s] = src.ui_from_seeclick(Path(sp.path), Path(sp.images or Path(sp.path).parent), out_dir,
-                                                mix.som, mix.seed, sp.n)
+                                                mix.som, mix.seed, sp.n, sp.plain_share)
             else:
                 suite = Path(sp.path) if sp.format == "screenspot" else src.generate_ui_suite(
                     out_dir / "ui_suite", sp.n, mix.seed + 7919)
-                pools[s] = src.ui_from_screenspot(suite, out_dir, mix.som, mix.seed, sp.n)
+                pools[s] = src.ui_from_screenspot(suite, out_dir, mix.som, mix.seed, sp.n, sp.plain_share)
         elif s == "robot" and sp.format == "rlds":
             from magma_bench.trainer.open_x import read_episodes
 
@@ -256,7 +270,7 @@ def _generate_demos(sp: SourceSpec, out: Path, seed: int) -> list[Path]:
 
 def describe(mix: Mixture) -> dict[str, Any]:
     return {"name": mix.name, "som": mix.som, "tom": mix.tom, "total": mix.total, "seed": mix.seed,
-            "sources": {s: dataclasses.asdict(sp) for s, sp in mix.sources.items()}, "counts": counts(mix),
+            "sources": {s: spec_fields(sp) for s, sp in mix.sources.items()}, "counts": counts(mix),
             "phases": [dataclasses.asdict(ph) for ph in mix.phases]}
 
 

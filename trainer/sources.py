@@ -48,9 +48,17 @@ def _with_target(boxes: list[list[float]], box: list[float]) -> tuple[list[list[
 # -- UI -----------------------------------------------------------------------------------------------
 
 
-def ui_from_screenspot(suite: Path, out_dir: Path, use_som: bool, seed: int = 0, limit: int | None = None
-                       ) -> list[Example]:
+def _som_draw(use_som: bool, plain_share: float, seed: int):
+    """Per record: marks or not. A `plain_share` of a SoM source's records is asked as without SoM
+    (plain screenshot, coordinate target), drawn from the source's own seed."""
+    rng = np.random.default_rng([seed, 7243])
+    return lambda: use_som and bool(rng.random() >= plain_share)
+
+
+def ui_from_screenspot(suite: Path, out_dir: Path, use_som: bool, seed: int = 0, limit: int | None = None,
+                       plain_share: float = 0.0) -> list[Example]:
     suite = Path(suite)
+    marked = _som_draw(use_som, plain_share, seed)
     cands_path = suite / "som_candidates.json"
     cands = _read_json(cands_path) if cands_path.is_file() else {}
     img_dir = next((suite / d for d in ("screenspot_imgs", "screenspotv2_image") if (suite / d).is_dir()), suite)
@@ -67,7 +75,7 @@ def ui_from_screenspot(suite: Path, out_dir: Path, use_som: bool, seed: int = 0,
                 raise UserError(f"{path}: record {i} lacks img_filename/bbox [x, y, w, h]/instruction ({e})") from None
             boxes, t = _with_target([list(map(float, b)) for b in cands.get(file, [])], [x, y, x + w, y + h])
             out.append(data.ui_example(f"ui/{platform}/{i}", img_dir / file, boxes, t, instruction,
-                                       Path(out_dir) / "ui", use_som, seed + len(out)))
+                                       Path(out_dir) / "ui", marked(), seed + len(out)))
             if limit and len(out) >= limit:
                 return out
     if not out:
@@ -76,8 +84,9 @@ def ui_from_screenspot(suite: Path, out_dir: Path, use_som: bool, seed: int = 0,
 
 
 def ui_from_seeclick(json_path: Path, img_dir: Path, out_dir: Path, use_som: bool, seed: int = 0,
-                     limit: int | None = None) -> list[Example]:
+                     limit: int | None = None, plain_share: float = 0.0) -> list[Example]:
     items = _read_json(json_path)
+    marked = _som_draw(use_som, plain_share, seed)
     if not isinstance(items, list):
         raise UserError(f"{json_path}: expected a JSON list of SeeClick records")
     out: list[Example] = []
@@ -100,7 +109,7 @@ def ui_from_seeclick(json_path: Path, img_dir: Path, out_dir: Path, use_som: boo
             if any(v < 0 for v in raw[j]) or boxes[j][2] <= boxes[j][0] or boxes[j][3] <= boxes[j][1]:
                 continue  # SeeClick's own filter drops negative / empty boxes
             out.append(data.ui_example(f"seeclick/{i}/{j}", img_path, boxes, j, text, Path(out_dir) / "ui",
-                                       use_som, seed + len(out)))
+                                       marked(), seed + len(out)))
             if limit and len(out) >= limit:
                 return out
     return out

@@ -36,6 +36,9 @@ def test_variants_train_and_evaluate_through_the_evaluator(tmp_path):
     doc = json.loads((tmp_path / "abl" / "ablation.json").read_text())
     assert doc["schema"] == 1 and all(0 <= r["results"]["pope"]["headline"] <= 100 for r in doc["rows"])
     assert (tmp_path / "abl" / "a" / "model" / "model.safetensors").is_file()
+    # each row says what it cost and whether the variant reads its images
+    assert all(r["wall_s"]["train"] > 0 and r["wall_s"]["eval"] > 0 for r in doc["rows"])
+    assert all(set(r["image_use_gap"]) == {"vl"} and r["tokens_per_s"] > 0 for r in doc["rows"])
 
 
 def test_labels_follow_the_papers_rows():

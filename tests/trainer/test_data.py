@@ -40,6 +40,22 @@ def test_screenspot_suite_gives_som_and_plain_grounding_examples(screenspot_suit
     assert [e.target for e in again] == [e.target for e in with_som]
 
 
+def test_a_plain_share_of_som_ui_records_is_asked_without_marks(screenspot_suite, seeclick_json, tmp_path):
+    """plain_share 1 gives exactly the no-SoM examples; 0 exactly the SoM ones; the draw is seeded."""
+    som = sources.ui_from_screenspot(screenspot_suite, tmp_path / "a", use_som=True, seed=1)
+    plain = sources.ui_from_screenspot(screenspot_suite, tmp_path / "b", use_som=False, seed=1)
+    all_plain = sources.ui_from_screenspot(screenspot_suite, tmp_path / "c", use_som=True, seed=1, plain_share=1.0)
+    none_plain = sources.ui_from_screenspot(screenspot_suite, tmp_path / "d", use_som=True, seed=1, plain_share=0.0)
+    assert [e.target for e in all_plain] == [e.target for e in plain] and all("Mark" not in e.target for e in all_plain)
+    assert [e.target for e in none_plain] == [e.target for e in som]
+    path, img_dir = seeclick_json
+    draws = [["Mark" in e.target for e in sources.ui_from_seeclick(path, img_dir, tmp_path / f"s{k}", use_som=True,
+                                                                     seed=k, plain_share=0.5)] for k in range(8)]
+    assert {x for d in draws for x in d} == {True, False}  # both forms occur at a half share
+    again = sources.ui_from_seeclick(path, img_dir, tmp_path / "t", use_som=True, seed=3, plain_share=0.5)
+    assert ["Mark" in e.target for e in again] == draws[3]
+
+
 def test_seeclick_web_and_mobile_records_load_and_bad_boxes_are_skipped(seeclick_json, tmp_path):
     path, img_dir = seeclick_json
     exs = sources.ui_from_seeclick(path, img_dir, tmp_path / "o", use_som=True)

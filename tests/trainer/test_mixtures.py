@@ -158,6 +158,8 @@ def test_a_phase_naming_questions_draws_only_those_vl_forms_then_all_of_them(tmp
 @pytest.mark.parametrize("spec, msg", [
     ({"sources": {"vl": {"questions": ["colour"]}}}, r"unknown form 'colour'; choose from"),
     ({"sources": {"ui": {"questions": ["presence"]}}}, r"sources\.ui: 'questions' is a vl source field"),
+    ({"sources": {"vl": {"plain_share": 0.5}}}, r"sources\.vl: 'plain_share' is a ui source field"),
+    ({"sources": {"ui": {"plain_share": 1.5}}}, r"plain_share: 1\.5 is not valid"),
     ({"sources": {"vl": {"questions": ["presence"]}, "ui": {}},
       "phases": [{"until": 0.5, "weights": {"vl": 1}, "questions": ["checklist"]}]}, r"'checklist' is not in the vl"),
     ({"sources": {"vl": {}, "ui": {}}, "phases": [{"until": 0.5, "weights": {"ui": 1}, "questions": ["presence"]}]},
@@ -179,3 +181,12 @@ def test_bad_question_forms_are_clear_errors(spec, msg):
 def test_bad_phases_are_clear_errors(phases, msg):
     with pytest.raises(UserError, match=msg):
         mixtures.parse_mixture({**PHASED, "phases": phases}, "mix.yaml")
+
+
+def test_plain_share_keys_the_ui_pool_only_when_set():
+    """A field at its default stays out of the pool key: pools cached before it existed stay valid."""
+    base = mixtures.parse_mixture({"name": "x", "sources": {"ui": {}, "vl": {}}}, "mix.yaml")
+    half = mixtures.parse_mixture({"name": "x", "sources": {"ui": {"plain_share": 0.5}, "vl": {}}}, "mix.yaml")
+    assert "plain_share" not in mixtures.source_key(base, "ui")["spec"]
+    assert mixtures.source_key(half, "ui") != mixtures.source_key(base, "ui")
+    assert mixtures.source_key(half, "vl") == mixtures.source_key(base, "vl")
