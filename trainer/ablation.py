@@ -64,9 +64,9 @@ def run_variant(cfg: AblationConfig, variant: str) -> dict[str, Any]:
     # what the variant cost and whether it reads its images, beside its scores (train_summary.json has the rest)
     row: dict[str, Any] = {"variant": variant, "som": mix.som, "tom": mix.tom, "sources": sorted(mix.sources),
                            "final_loss": summary["final_loss"], "steps": tcfg.steps,
-                           "tokens_per_s": summary.get("tokens_per_s"),
-                           "image_use_gap": {s: g["gap"] for s, g in (summary.get("image_use") or {}).items()},
-                           "wall_s": {"train": summary.get("provenance", {}).get("wall_s", {}).get("total")},
+                           "tokens_per_s": summary["tokens_per_s"],
+                           "image_use_gap": {s: g["gap"] for s, g in summary["image_use"].items()},
+                           "wall_s": {"train": summary["provenance"]["wall_s"]["total"]},
                            "results": {}}
     started = time.perf_counter()
     for bench in cfg.benchmarks:
