@@ -74,7 +74,7 @@ class TrainConfig(KnownKeys):
     data_dir: str | None = None  # example pools cache; default <out>/data
     # the default recipe (configs/mixtures/full.yaml): about an hour on 2 CPU cores, longer than
     # `make train`'s 30 min, so its checkpoint ships in checkpoints/magma-tiny (docs/training.md)
-    steps: Positive = 3000  # optimizer steps
+    steps: Positive = 3300  # optimizer steps (the default recipe: 2100 of them phase 1, configs/mixtures/full.yaml)
     batch_size: Positive = 64  # examples per micro-batch
     grad_accum: Positive = 1  # micro-batches per optimizer step
     lr: Annotated[Float, Field(gt=0)] = 1e-3  # peak learning rate (2e-3 cannot even memorise 32 images at tiny; 5e-4 can)

@@ -35,7 +35,7 @@ def parse(argv: list[str]) -> T.TrainConfig:
 
 def test_flags_are_the_fields_with_their_defaults_and_types():
     cfg = parse([])
-    assert cfg == T.TrainConfig() and T.TrainConfig.steps == 3000 and cfg.data_dir is None
+    assert cfg == T.TrainConfig() and T.TrainConfig.steps == 3300 and cfg.data_dir is None
     cfg = parse(["--steps", "3", "--lr", "2e-3", "--data-dir", "d", "--model-args", '{"image_size": 64}'])
     assert (cfg.steps, cfg.lr, cfg.data_dir, cfg.model_args) == (3, 2e-3, "d", '{"image_size": 64}')
     assert type(cfg.steps) is int and type(cfg.lr) is float
