@@ -72,7 +72,7 @@ class TrainConfig(KnownKeys):
     model_args: str = ""  # JSON object of MagmaConfig fields over the preset, e.g. '{"image_size": 64}'
     mixture: str = "configs/mixtures/full.yaml"  # training mixture YAML
     data_dir: str | None = None  # example pools cache; default <out>/data
-    # the default recipe (configs/mixtures/full.yaml): about an hour on 2 CPU cores, longer than
+    # the default recipe (configs/mixtures/full.yaml): about 90 min on 2 CPU cores, longer than
     # `make train`'s 30 min, so its checkpoint ships in checkpoints/magma-tiny (docs/training.md)
     steps: Positive = 3300  # optimizer steps (the default recipe: 2100 of them phase 1, configs/mixtures/full.yaml)
     batch_size: Positive = 64  # examples per micro-batch
