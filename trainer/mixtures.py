@@ -155,14 +155,40 @@ def phase_pools(mix: Mixture, i: int, pools: dict[str, list[Example]]) -> dict[s
 
 
 def load_mixture(path: str | Path) -> Mixture:
+    return parse_mixture(_mixture_mapping(Path(path), ()), str(path))
+
+
+def _mixture_mapping(path: Path, seen: tuple[Path, ...]) -> Any:
+    """The file's mapping with `extends: <file>` (a path relative to it) resolved: a variant states
+    only what differs from its base, so the two cannot drift apart (Table 3's "w/o SoM+ToM" is the
+    full mixture with two switches off). The variant's top-level keys replace the base's, except
+    `sources`, where each named source's fields replace that source's fields in the base."""
     from magma_bench.yaml_strict import load_yaml_strict
 
-    path = Path(path)
     try:
         text = path.read_text()
     except OSError as e:
         raise UserError(f"{path}: cannot read mixture ({e})") from None
-    return parse_mixture(load_yaml_strict(text, path), str(path))
+    d = load_yaml_strict(text, path)
+    if not isinstance(d, dict) or "extends" not in d:
+        return d
+    base_name = d.pop("extends")
+    if not isinstance(base_name, str):
+        raise UserError(f"{path}: extends: {base_name!r} is not valid; expected a mixture file name")
+    base_path = path.parent / base_name
+    if base_path.resolve() in seen or base_path.resolve() == path.resolve():
+        raise UserError(f"{path}: extends {base_name!r} makes a cycle")
+    base = _mixture_mapping(base_path, (*seen, path.resolve()))
+    if not isinstance(base, dict):
+        raise UserError(f"{base_path}: the mixture that {path} extends is not a mapping")
+    merged = {**base, **d}
+    if isinstance(base.get("sources"), dict) and isinstance(d.get("sources"), dict):
+        merged["sources"] = {**base["sources"]}
+        for s, spec in d["sources"].items():
+            old, new = base["sources"].get(s), spec
+            both = isinstance(old, dict) and isinstance(new, dict)
+            merged["sources"][s] = {**old, **new} if both else new
+    return merged
 
 
 def counts(mix: Mixture) -> dict[str, int]:

@@ -24,7 +24,7 @@ def test_shipped_mixtures_are_the_table3_variants_at_one_budget():
     assert len({m.total for m in mixes.values()}) == 1  # same budget for every variant
     assert set(mixes["act"].sources) == {"ui", "robot"} and set(mixes["full"].sources) == {"ui", "robot", "video", "vl", "suites"}
     assert not mixes["full_no_somtom"].som and not mixes["full_no_somtom"].tom and mixes["full"].som
-    assert mixes["full"].sources == mixes["full_no_somtom"].sources
+    assert mixes["full"].sources == mixes["full_no_somtom"].sources and mixes["full"].phases == mixes["full_no_somtom"].phases
     for m in mixes.values():
         c = mixtures.counts(m)
         assert sum(c.values()) == m.total
@@ -190,3 +190,26 @@ def test_plain_share_keys_the_ui_pool_only_when_set():
     assert "plain_share" not in mixtures.source_key(base, "ui")["spec"]
     assert mixtures.source_key(half, "ui") != mixtures.source_key(base, "ui")
     assert mixtures.source_key(half, "vl") == mixtures.source_key(base, "vl")
+
+
+def test_a_variant_extends_its_base_and_states_only_what_differs(tmp_path):
+    (tmp_path / "base.yaml").write_text("name: base\ntotal: 50\nsources:\n  ui: {weight: 0.5, n: 7}\n  vl: {weight: 0.5}\n")
+    (tmp_path / "v.yaml").write_text("extends: base.yaml\nname: v\nsom: false\nsources: {ui: {weight: 0.2}, video: {}}\n")
+    v = mixtures.load_mixture(tmp_path / "v.yaml")
+    assert (v.name, v.total, v.som) == ("v", 50, False)
+    assert (v.sources["ui"].weight, v.sources["ui"].n) == (0.2, 7)  # one field replaced, the rest kept
+    assert set(v.sources) == {"ui", "vl", "video"}
+
+
+@pytest.mark.parametrize("files, msg", [
+    ({"v.yaml": "extends: nothere.yaml\nname: v\n"}, r"nothere\.yaml: cannot read mixture"),
+    ({"v.yaml": "extends: w.yaml\nname: v\n", "w.yaml": "extends: v.yaml\nname: w\n"}, "makes a cycle"),
+    ({"v.yaml": "extends: [a]\nname: v\n"}, r"v\.yaml: extends: \['a'\] is not valid"),
+    ({"v.yaml": "extends: b.yaml\nname: v\n", "b.yaml": "name: b\nsources: {ui: {wieght: 1}}\n"},
+     r"v\.yaml: sources\.ui: unknown key 'wieght'"),
+])
+def test_bad_extends_are_clear_errors(tmp_path, files, msg):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(UserError, match=msg):
+        mixtures.load_mixture(tmp_path / "v.yaml")
