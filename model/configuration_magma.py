@@ -68,6 +68,10 @@ class MagmaConfig:
     # where the read happens: 0 on the token embeddings (the query is one byte of a word), k > 0 in
     # front of decoder layer k, the query a hidden state that has seen its context (the whole word)
     image_read_layer: int = 0
+    # a learned vector per feature-grid cell added to the projector output (not upstream). The image
+    # read attends over the image tokens as a set, so without it nothing tells it where a cell lies
+    # and "left of" / "where is" questions and action targets have no position to read
+    image_pos_embed: bool = False
     # -- decoder (transformers LlamaConfig fields) -------------------------------------------------
     vocab_size: int = 528  # embedding rows; the last 256 ids are the action bins
     hidden_size: int = 64

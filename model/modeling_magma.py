@@ -172,6 +172,11 @@ class MagmaForCausalLM(nn.Module):
         self.vision_tower = VisionTower(config)
         self.projector = Projector(config)
         self.image_read = ImageRead(config) if config.image_read == "xattn" else None
+        # config.image_pos_embed: one vector per cell of a view's g x g feature grid, zero at init (a
+        # model trained without it starts out computing what it did). Not under `projector.`, so it
+        # trains at the decoder's lr, not the tower's damped one (trainer/train.param_groups).
+        g = config.grid_side
+        self.image_position = nn.Parameter(torch.zeros(g, g, config.hidden_size)) if config.image_pos_embed else None
         self.language_model = _llama(config)
         self._reading: tuple[Any, torch.Tensor] | None = None  # (image memory, text mask) while the decoder runs
         if self.image_read is not None and config.image_read_layer:
@@ -197,6 +202,8 @@ class MagmaForCausalLM(nn.Module):
             views.append(im.crops)
         dtype = self.projector.row_separator.dtype
         feats = self.projector(self.vision_tower(torch.cat(views).to(self.device, dtype)))  # (V, g, g, D)
+        if self.image_position is not None:
+            feats = feats + self.image_position
         out, k = [], 0
         g, sep = feats.shape[1], self.projector.row_separator
         for im in images:

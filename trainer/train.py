@@ -102,6 +102,9 @@ class TrainConfig(KnownKeys):
     log_every: Positive = 10  # steps between metrics lines
     threads: Count = 0  # torch CPU threads (0 = torch's default, all cores: 2 threads train 1.6x faster than 1 on 2 cores)
     resume: Bool = True  # continue from <out>/checkpoint when it exists
+    # fine-tune: start from these weights instead of a fresh init and stage 0 (a checkpoint directory);
+    # parameters it lacks, e.g. one a model_args switch adds, keep their fresh init
+    init_from: str = ""
     stop_at: Count = 0  # checkpoint and stop after this step (time-sliced runs); 0 = run to `steps`
     tensorboard_dir: str = ""  # also write TensorBoard scalars here (needs `pip install tensorboard`)
     image_check: Count = 24  # examples per source for the real-vs-blank image-use check at the end (0 = off)
@@ -326,7 +329,9 @@ def _build(cfg: TrainConfig, pools: dict[str, list[Example]], out: Path) -> tupl
         opt.load_state_dict(torch.load(ckpt / "optimizer.pt", map_location=cfg.device, weights_only=True))
         return model, opt, int(json.loads((ckpt / "trainer_state.json").read_text())["step"])
     model = build_model(cfg, pools).to(cfg.device)
-    if cfg.vision_pretrain_steps:
+    if cfg.init_from:
+        load_weights(model, Path(cfg.init_from))
+    elif cfg.vision_pretrain_steps:
         from magma_bench.trainer.vision_pretrain import pretrain_vision
 
         r = pretrain_vision(model, cfg.vision_pretrain_steps, cfg.batch_size, cfg.lr, cfg.seed, cfg.device)
@@ -335,6 +340,22 @@ def _build(cfg: TrainConfig, pools: dict[str, list[Example]], out: Path) -> tupl
               flush=True)
     model.vision_tower.requires_grad_(not cfg.freeze_vision_tower)
     return model, make_optimizer(model, cfg), 0
+
+
+def load_weights(model: Any, path: Path) -> None:
+    """Copy checkpoint `path`'s weights into `model` (TrainConfig.init_from). A weight the model does
+    not have, or of another shape, is an error: that is another architecture, not a fine-tune."""
+    from magma_bench.model.modeling_magma import MagmaForCausalLM
+
+    src = MagmaForCausalLM.from_pretrained(path).state_dict()
+    own = model.state_dict()
+    alien = sorted(k for k in src if k not in own or own[k].shape != src[k].shape)
+    if alien:
+        raise UserError(f"{path}: init_from weights do not fit this model ({', '.join(alien[:3])}"
+                        f"{'...' if len(alien) > 3 else ''}: missing here or of another shape)")
+    model.load_state_dict(src, strict=False)
+    fresh = sorted(set(own) - set(src))
+    print(f"initialised from {path}" + (f"; kept fresh: {', '.join(fresh)}" if fresh else ""), flush=True)
 
 
 def build_model(cfg: TrainConfig, pools: dict[str, list[Example]]) -> Any:

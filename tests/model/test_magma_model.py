@@ -335,3 +335,43 @@ def test_unknown_read_is_a_one_line_error():
         MagmaConfig.from_preset("tiny", image_read="film")
     with pytest.raises(UserError, match="image_read_layer must be in 0..3"):
         MagmaConfig.from_preset("tiny", image_read="xattn", image_read_layer=4)
+
+
+# -- image_pos_embed: a learned vector per feature-grid cell, so the read can tell where a cell is ---
+
+def _flip_cells(m):
+    """Mirror every view's feature grid left-right after the projector: the same cells, moved."""
+    return m.projector.register_forward_hook(lambda mod, i, out: out.flip(2))
+
+
+@pytest.mark.parametrize("pos", [False, True])
+def test_only_the_position_table_lets_the_read_tell_a_mirrored_grid_apart(pos):
+    """The read attends over the image tokens as a set: moving cells around changes nothing a
+    question token reads unless each cell carries its position."""
+    m, tok = _model(image_read="xattn", image_pos_embed=pos)
+    if pos:
+        with torch.no_grad():
+            m.image_position.normal_(0, 1.0)
+    a = encode_conversations([_conv("Is the star left of the ring?", _img(1))], tok, m.config)
+    text = a.input_ids != tok.image_id
+    plain = m.embed(a.input_ids, a.images)[text]
+    hook = _flip_cells(m)
+    flipped = m.embed(a.input_ids, a.images)[text]
+    hook.remove()
+    assert torch.allclose(plain, flipped, atol=1e-5) is (not pos)
+
+
+def test_a_zero_position_table_computes_what_the_model_without_it_does(tmp_path):
+    """It starts at zero, so a checkpoint trained without it can be fine-tuned with it
+    (TrainConfig.init_from) from exactly where it was; and it round-trips through a checkpoint."""
+    m, tok = _model(image_read="xattn")
+    m2 = MagmaForCausalLM(MagmaConfig.from_preset("tiny", image_read="xattn", image_pos_embed=True)).eval()
+    assert m2.load_state_dict(m.state_dict(), strict=False).missing_keys == ["image_position"]
+    b = encode_conversations(CONVS, tok, m.config)
+    assert torch.equal(m(b.input_ids, b.attention_mask, b.images)[0], m2(b.input_ids, b.attention_mask, b.images)[0])
+    with torch.no_grad():
+        m2.image_position.normal_(0, 1.0)
+    m2.save_pretrained(tmp_path / "ck")
+    m3 = MagmaForCausalLM.from_pretrained(tmp_path / "ck")
+    assert m3.config.image_pos_embed and torch.equal(m3.image_position, m2.image_position)
+    assert not torch.allclose(m(b.input_ids, b.attention_mask, b.images)[0], m3(b.input_ids, b.attention_mask, b.images)[0])

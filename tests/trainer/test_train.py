@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from magma_bench.errors import UserError
 from magma_bench.trainer import train as T
 from mb_testutil import TINY_MIX, metrics_losses, tiny_train_config
 
@@ -215,3 +216,17 @@ def test_vision_tower_and_projector_train_at_their_own_lr_scale():
         assert all((id(p) in vision) == (id(g["params"][0]) in vision) for p in g["params"])
         assert g["weight_decay"] == (0.1 if g["params"][0].dim() >= 2 else 0.0)
     assert sum(len(g["params"]) for g in opt.param_groups) == len(list(model.parameters())) and len(opt.param_groups) == 4
+
+
+def test_init_from_fine_tunes_a_checkpoint_and_a_new_switch_starts_from_it(tmp_path):
+    """init_from: the first step's loss is the source's last-state loss on the same batch, not a fresh
+    model's; a switch that adds a parameter (image_pos_embed) keeps it fresh; another shape is an error."""
+    src = T.train(_cfg(tmp_path / "a"))
+    fresh = _losses(tmp_path / "a" / "run")[1]
+    tuned = T.train(_cfg(tmp_path / "b", init_from=str(tmp_path / "a" / "run"), steps=2,
+                         model_args='{"image_pos_embed": true}'))
+    first = _losses(tmp_path / "b" / "run")[1]
+    assert first < fresh - 0.5, (first, fresh, src["final_loss"])
+    assert tuned["provenance"]["train_config"]["init_from"] == str(tmp_path / "a" / "run")
+    with pytest.raises(UserError, match="init_from weights do not fit this model"):
+        T.train(_cfg(tmp_path / "c", init_from=str(tmp_path / "a" / "run"), model_args='{"hidden_size": 64}'))
