@@ -5,15 +5,19 @@ sizes), checked on the scenes themselves (objects, colours, places), not on seed
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from magma_bench.benchmarks.vl.offline import scenes
 from magma_bench.registry import make_benchmark
 
-BENCH_SEED = 0  # configs/bench.yaml's seed: the runner generates each suite at it
-SCENE_SUITES = {"pope": 540, "vqav2": 300, "gqa": 300, "mme": 240}  # the suites drawn with sample_scene
+BENCH = yaml.safe_load((Path(__file__).resolve().parents[2] / "configs" / "bench.yaml").read_text())
+BENCH_SEED = BENCH["seed"]  # the runner generates each suite at it
+# the suites drawn with sample_scene, at make bench's sizes
+SCENE_SUITES = {b["name"]: b["n"] for b in BENCH["benchmarks"] if b["name"] in ("pope", "vqav2", "gqa", "mme")}
 
 
 @pytest.fixture
@@ -38,6 +42,7 @@ def test_vl_pool_and_stage0_scenes_never_match_an_evaluation_scene(tmp_path, dra
     from magma_bench.trainer import mixtures
     from magma_bench.trainer.vision_pretrain import PRETRAIN_SEED, scene_batch
 
+    assert len(SCENE_SUITES) == 4  # each scene suite is in configs/bench.yaml under its name
     for name, n in SCENE_SUITES.items():
         make_benchmark(name).generate(tmp_path / name, n, BENCH_SEED)
     evaluated = set(drawn)
