@@ -191,6 +191,19 @@ def _mixture_mapping(path: Path, seen: tuple[Path, ...]) -> Any:
     return merged
 
 
+def file_schema() -> dict[str, Any]:
+    """The JSON schema of a mixture file, for editors: a whole mixture, or a variant that
+    `extends:` another and gives any of its fields (what the base lacks is checked once merged)."""
+    from magma_bench.config import json_schema
+
+    whole = json_schema(Mixture)
+    defs = whole.pop("$defs", {})
+    variant = {"type": "object", "required": ["extends"], "additionalProperties": False,
+               "properties": {"extends": {"type": "string", "description": "the base mixture file, relative to this one"},
+                              **whole["properties"]}}
+    return {"$defs": defs, "anyOf": [whole, variant]}
+
+
 def counts(mix: Mixture) -> dict[str, int]:
     """Examples per source for one pass: weights x total, largest remainder, summing to total."""
     w = mix.weights()
@@ -300,4 +313,4 @@ def describe(mix: Mixture) -> dict[str, Any]:
             "phases": [dataclasses.asdict(ph) for ph in mix.phases]}
 
 
-__all__ = ["Mixture", "Phase", "SourceSpec", "phase_mixture", "active_sources", "build_pools", "counts", "describe", "load_mixture", "parse_mixture", "phase_pools", "sample", "source_key"]
+__all__ = ["Mixture", "Phase", "SourceSpec", "phase_mixture", "active_sources", "build_pools", "counts", "describe", "file_schema", "load_mixture", "parse_mixture", "phase_pools", "sample", "source_key"]

@@ -8,7 +8,7 @@ import pytest
 from magma_bench.config import json_schema
 from magma_bench.errors import UserError
 from magma_bench.execute.sweep_config import SweepFile, load_sweep
-from magma_bench.trainer.mixtures import Mixture, load_mixture
+from magma_bench.trainer.mixtures import Mixture, file_schema, load_mixture
 from magma_bench.yaml_strict import load_yaml_strict
 from mb_testutil import REPO
 
@@ -34,9 +34,12 @@ def test_config_errors_are_one_line_naming_file_and_field(tmp_path, load, text, 
 
 def test_shipped_configs_validate_against_the_json_schemas():
     jsonschema = pytest.importorskip("jsonschema")
-    for cls, pattern in ((SweepFile, "*.yaml"), (Mixture, "mixtures/*.yaml")):
-        schema = json_schema(cls)
-        assert schema["additionalProperties"] is False
+    mixture_schema = file_schema()  # a whole mixture, or a variant that extends one
+    assert all(s["additionalProperties"] is False for s in mixture_schema["anyOf"])
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"extends": "full.yaml", "som": False, "soom": True}, mixture_schema)
+    assert json_schema(SweepFile)["additionalProperties"] is False
+    for cls, schema, pattern in ((SweepFile, json_schema(SweepFile), "*.yaml"), (Mixture, mixture_schema, "mixtures/*.yaml")):
         for p in sorted((REPO / "configs").glob(pattern)):
             raw = load_yaml_strict(p.read_text(), p)
             if cls is SweepFile:  # bare names are the schema's objects with just a name
