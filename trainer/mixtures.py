@@ -175,10 +175,10 @@ def _mixture_mapping(path: Path, seen: tuple[Path, ...]) -> Any:
     base_name = d.pop("extends")
     if not isinstance(base_name, str):
         raise UserError(f"{path}: extends: {base_name!r} is not valid; expected a mixture file name")
-    base_path = path.parent / base_name
-    if base_path.resolve() in seen or base_path.resolve() == path.resolve():
+    base_path, chain = path.parent / base_name, (*seen, path.resolve())
+    if base_path.resolve() in chain:
         raise UserError(f"{path}: extends {base_name!r} makes a cycle")
-    base = _mixture_mapping(base_path, (*seen, path.resolve()))
+    base = _mixture_mapping(base_path, chain)
     if not isinstance(base, dict):
         raise UserError(f"{base_path}: the mixture that {path} extends is not a mapping")
     merged = {**base, **d}

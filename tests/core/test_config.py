@@ -38,8 +38,9 @@ def test_shipped_configs_validate_against_the_json_schemas():
     assert all(s["additionalProperties"] is False for s in mixture_schema["anyOf"])
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"extends": "full.yaml", "som": False, "soom": True}, mixture_schema)
-    assert json_schema(SweepFile)["additionalProperties"] is False
-    for cls, schema, pattern in ((SweepFile, json_schema(SweepFile), "*.yaml"), (Mixture, mixture_schema, "mixtures/*.yaml")):
+    sweep_schema = json_schema(SweepFile)
+    assert sweep_schema["additionalProperties"] is False
+    for cls, schema, pattern in ((SweepFile, sweep_schema, "*.yaml"), (Mixture, mixture_schema, "mixtures/*.yaml")):
         for p in sorted((REPO / "configs").glob(pattern)):
             raw = load_yaml_strict(p.read_text(), p)
             if cls is SweepFile:  # bare names are the schema's objects with just a name

@@ -5,19 +5,19 @@ sizes), checked on the scenes themselves (objects, colours, places), not on seed
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from magma_bench.benchmarks.vl.offline import scenes
+from magma_bench.execute.sweep_config import load_sweep
 from magma_bench.registry import make_benchmark
+from mb_testutil import REPO
 
-BENCH = yaml.safe_load((Path(__file__).resolve().parents[2] / "configs" / "bench.yaml").read_text())
-BENCH_SEED = BENCH["seed"]  # the runner generates each suite at it
+BENCH = load_sweep(REPO / "configs" / "bench.yaml")
+BENCH_SEED = BENCH.seed  # the runner generates each suite at it
 # the suites drawn with sample_scene, at make bench's sizes
-SCENE_SUITES = {b["name"]: b["n"] for b in BENCH["benchmarks"] if b["name"] in ("pope", "vqav2", "gqa", "mme")}
+SCENE_SUITES = {b.name: b.n for b in BENCH.benchmarks if b.name in ("pope", "vqav2", "gqa", "mme")}
 
 
 @pytest.fixture

@@ -219,8 +219,9 @@ def test_vision_tower_and_projector_train_at_their_own_lr_scale():
 
 
 def test_init_from_fine_tunes_a_checkpoint_and_a_new_switch_starts_from_it(tmp_path):
-    """init_from: the first step's loss is the source's last-state loss on the same batch, not a fresh
-    model's; a switch that adds a parameter (image_pos_embed) keeps it fresh; another shape is an error."""
+    """init_from: the first step starts from the source's weights (its loss well below a fresh
+    model's first), also when a switch adds a parameter (image_pos_embed, kept fresh); weights of
+    another shape are an error."""
     src = T.train(_cfg(tmp_path / "a"))
     fresh = _losses(tmp_path / "a" / "run")[1]
     tuned = T.train(_cfg(tmp_path / "b", init_from=str(tmp_path / "a" / "run"), steps=2,
