@@ -227,8 +227,9 @@ def _with_or_without(objs: list, kind: str, present: bool, rng: np.random.Genera
 
 
 VL_QUESTIONS = ("caption", "presence", "color", "caption", "shape", "count", "relation")
-VL_FORMS = ("caption", "checklist", "presence", "color", "shape", "count", "relation")  # what a cycle may name
+VL_FORMS = ("caption", "checklist", "attributes", "presence", "color", "shape", "count", "relation")  # a cycle's forms
 CHECKLIST_PROMPT = "Which shapes are in the image? Mark each one + or -."
+ATTRIBUTES_PROMPT = "Name each shape in the image, then its colour and place."
 
 
 def checklist(objs: list, rng: np.random.Generator) -> str:
@@ -240,6 +241,15 @@ def checklist(objs: list, rng: np.random.Generator) -> str:
 
     present = {o.kind for o in objs}
     return " ".join(f"{k}{'+' if k in present else '-'}" for k in rng.permutation(KINDS))
+
+
+def attributes(objs: list, size: int, rng: np.random.Generator) -> str:
+    """Every object as "kind: colour, place" in a random order ("star: red, top left; ball: blue,
+    center."): each attribute comes right after the kind word it belongs to, so producing it is one
+    look-up keyed by a word already written, the form the checklist is for presence. A caption puts
+    colour first, which asks the decoder to choose an object and bind two of its attributes at
+    once (docs/training.md, session 18)."""
+    return "; ".join(f"{o.kind}: {o.color}, {_where(o, size)}" for o in (objs[i] for i in rng.permutation(len(objs)))) + "."
 
 
 def vl_source(out_dir: Path, n: int, seed: int, size: int = 224,
@@ -272,6 +282,8 @@ def vl_source(out_dir: Path, n: int, seed: int, size: int = 224,
         o = objs[int(rng.integers(len(objs)))]
         if q == "checklist":
             ques, ans = CHECKLIST_PROMPT, checklist(objs, rng)
+        elif q == "attributes":
+            ques, ans = ATTRIBUTES_PROMPT, attributes(objs, size, rng)
         elif q == "caption":
             ques, ans = "Describe the image: list every object with its colour and place.", caption(objs, size)
         elif q == "presence":

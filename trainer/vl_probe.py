@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 
 PROBE_SEED = 424_242  # held out: not an evaluation seed (0, 1, ...), a pool seed or stage 0's
-QUESTION_TYPES = (("mark each one", "checklist"), ("describe", "caption"), ("is there", "presence"),
+QUESTION_TYPES = (("mark each one", "checklist"), ("then its colour", "attributes"), ("describe", "caption"), ("is there", "presence"),
                   ("what color", "colour"), ("what shape", "shape"), ("how many", "count"), ("left or", "relation"))
 
 
@@ -39,11 +40,24 @@ def _question(example: Any) -> str:
                 if isinstance(p, dict) and p.get("type") == "text")
 
 
-def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) -> dict[str, dict[str, float]]:
-    """{"real" | "blank": {question type: exact-match %}} on n fresh VL examples. A checklist is
-    scored per mark instead (a whole 12-mark line is rarely right): "checklist+" is the share of
-    present kinds marked +, "checklist-" of absent kinds marked -, "checklist" their mean (50 by
-    chance whatever the prior)."""
+def attribute_spans(answer: str) -> dict[str, list[tuple[int, int]]]:
+    """Character spans of each entry's colour and place in an `attributes` answer
+    ("star: red, top left; ball: blue, center.")."""
+    spans: dict[str, list[tuple[int, int]]] = {"attributes colour": [], "attributes place": []}
+    for m in re.finditer(r"[a-z]+: ([a-z]+), ([a-z ]+)", answer):
+        spans["attributes colour"].append(m.span(1))
+        spans["attributes place"].append(m.span(2))
+    return spans
+
+
+def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16,
+           questions: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """{"real" | "blank": {question type: exact-match %}} on n fresh VL examples (the `vl` source's
+    default cycle, or `questions`). A checklist is scored per mark instead (a whole 12-mark line is
+    rarely right): "checklist+" is the share of present kinds marked +, "checklist-" of absent
+    kinds marked -, "checklist" their mean (50 by chance whatever the prior). An attributes line is
+    scored per entry: "attributes colour" and "attributes place" are the shares of entries whose
+    colour (place) comes out whole once its kind word is given."""
     import torch
 
     from magma_bench.model.action_tokenizer import ActionTokenizer
@@ -55,7 +69,7 @@ def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) ->
     tok, act = load_tokenizer(model.config), ActionTokenizer.from_config(model.config)
     plus, minus = tok.encode("+")[-1], tok.encode("-")[-1]
     with tempfile.TemporaryDirectory() as d:
-        examples = vl_source(Path(d), n, seed)
+        examples = vl_source(Path(d), n, seed, questions=questions)
         encoded = [encode_example(e, tok, model.config, act, 1024) for e in examples]
     model.eval()
     out = {}
@@ -70,6 +84,13 @@ def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16) ->
             right = ((guess == target) | (target == -100)).all(-1)
             for j, (e, ok) in enumerate(zip(examples[i:i + batch], right.tolist(), strict=True)):
                 t = question_type(_question(e))
+                if t == "attributes" and len(tok.encode(e.target)) == len(e.target):  # one token a character
+                    start = int((target[j] != -100).nonzero()[0])
+                    for name, spans in attribute_spans(e.target).items():
+                        for a, b in spans:
+                            hits[name] += int(bool((guess[j][start + a:start + b] == target[j][start + a:start + b]).all()))
+                            total[name] += 1
+                    continue
                 if t != "checklist":
                     hits[t], total[t] = hits[t] + int(ok), total[t] + 1
                     continue
@@ -111,11 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m magma_bench.trainer.vl_probe", description=__doc__.split("\n")[0])
     p.add_argument("checkpoint")
     p.add_argument("--n", type=int, default=700, help="held-out VL examples (7 question slots per cycle)")
+    p.add_argument("--questions", help="comma-separated `vl` forms to ask instead of the default cycle")
     ns = p.parse_args(argv)
     from magma_bench.model.modeling_magma import MagmaForCausalLM
 
     model = MagmaForCausalLM.from_pretrained(ns.checkpoint)
-    print(json.dumps({"checkpoint": ns.checkpoint, **skills(model, ns.n), "variance_share": salience(model)}))
+    print(json.dumps({"checkpoint": ns.checkpoint, **skills(model, ns.n, questions=ns.questions.split(",") if ns.questions else None), "variance_share": salience(model)}))
     return 0
 
 

@@ -203,6 +203,23 @@ def test_checklist_marks_every_kind_once_right_after_its_word(tmp_path, monkeypa
         assert sum(m.endswith("+") for m in e.target.split()) in range(2, 6)  # the scene's 2-5 distinct kinds
 
 
+def test_attributes_name_each_object_then_its_colour_and_place(tmp_path):
+    import numpy as np
+
+    from magma_bench.benchmarks.vl.offline.scenes import Obj
+    from magma_bench.trainer import sources
+
+    objs = [Obj("star", "red", 200, 30, 10), Obj("ball", "blue", 20, 40, 10), Obj("ring", "green", 112, 112, 10)]
+    lines = [sources.attributes(objs, 224, np.random.default_rng(s)) for s in range(4)]
+    for line in lines:
+        assert sorted(line.rstrip(".").split("; ")) == ["ball: blue, top left", "ring: green, center",
+                                                        "star: red, top right"]
+    assert len(set(lines)) > 1  # drawn per example: the kind word, not the reading order, says whose attributes
+    exs = sources.vl_source(tmp_path, 6, seed=3, questions=["attributes"])
+    assert {e.messages[0]["content"][1]["text"] for e in exs} == {sources.ATTRIBUTES_PROMPT}
+    assert all(e.target.count(":") in range(2, 7) for e in exs)  # one entry per object of the scene
+
+
 def test_vision_tower_and_projector_train_at_their_own_lr_scale():
     from magma_bench.model.configuration_magma import MagmaConfig
     from magma_bench.model.modeling_magma import MagmaForCausalLM

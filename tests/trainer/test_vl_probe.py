@@ -39,6 +39,14 @@ def test_a_model_that_predicts_every_answer_scores_100_on_each_type_and_blank_ma
     assert all(v == 100.0 for v in vl_probe.skills(NextTokenModel(needs_image=False), n=7)["blank"].values())
 
 
+def test_an_attributes_line_is_scored_per_entry_colour_and_place():
+    assert vl_probe.attribute_spans("star: red, top left; ball: blue, center.") == {
+        "attributes colour": [(6, 9), (27, 31)], "attributes place": [(11, 19), (33, 39)]}
+    res = vl_probe.skills(NextTokenModel(needs_image=True), n=4, questions=["attributes"])
+    assert res["real"] == {"attributes colour": 100.0, "attributes place": 100.0}
+    assert res["blank"] == {"attributes colour": 0.0, "attributes place": 0.0}
+
+
 def test_a_checklist_is_scored_per_mark_with_present_and_absent_apart(monkeypatch):
     from magma_bench.trainer import sources
 
