@@ -68,3 +68,21 @@ def test_variance_share_is_one_for_label_codes_and_small_for_noise():
     assert vl_probe.variance_share(torch.nn.functional.one_hot(y).float(), y) == pytest.approx(1.0)
     noise = torch.randn(400, 16, generator=torch.Generator().manual_seed(0))
     assert vl_probe.variance_share(noise, y) < 0.05
+
+
+def test_readout_reads_a_separable_label_and_not_a_random_one():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(400, 16, generator=g)
+    y = (x[:, 3] > 0).long() + 2 * (x[:, 7] > 0).long()  # four classes, linear in the features
+    noise = torch.randint(0, 4, (400,), generator=g)
+    assert vl_probe.readout_accuracy(x[:300], y[:300], x[300:], y[300:]) > 90
+    assert vl_probe.readout_accuracy(x[:300], noise[:300], x[300:], noise[300:]) < 45
+
+
+def test_readout_reports_colour_and_kind_for_tower_and_projector():
+    from magma_bench.model.modeling_magma import MagmaForCausalLM
+
+    torch.manual_seed(0)
+    res = vl_probe.readout(MagmaForCausalLM(MagmaConfig.from_preset("tiny", image_size=64)), n=8)
+    assert set(res) == {"tower", "projector"} and all(set(v) == {"colour", "kind"} for v in res.values())
+    assert all(0 <= a <= 100 for v in res.values() for a in v.values())
