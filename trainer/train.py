@@ -83,6 +83,9 @@ class TrainConfig(KnownKeys):
     vision_lr_scale: Rate = 0.1
     vision_pretrain_steps: Count = 800  # stage 0 (trainer/vision_pretrain.py): tower-only steps on scene labels
     freeze_vision_tower: Bool = False  # the tower stays as stage 0 left it (the projector still trains)
+    # stage 0's per-cell colour/kind labels as an auxiliary loss on the image tokens through the run,
+    # at this weight (0 = off; trainer/vision_pretrain.DenseLabels): keeps colour loud enough to be looked up
+    dense_label_weight: Rate = 0.0
     min_lr: Rate = 1e-4  # cosine floor
     warmup: Count = 50  # linear warmup steps
     # each curriculum phase re-warms the rate and decays it again to the run's end (SGDR-style warm
@@ -113,7 +116,7 @@ class TrainConfig(KnownKeys):
 
 # TrainConfig fields added after the shipped checkpoint's run was recorded, at the defaults that
 # reproduce what that run did (its provenance lacks them; tests/trainer/test_shipped_checkpoint.py)
-LATER_FIELDS = {"init_from": ""}
+LATER_FIELDS = {"init_from": "", "dense_label_weight": 0.0}
 
 
 # -- 2. data ----------------------------------------------------------------------------------------------
@@ -246,10 +249,11 @@ def lr_for(step: int, cfg: TrainConfig, starts: list[int]) -> float:
 
 
 def update_step(model: Any, optimizer: Any, micro_batches: list[tuple], lr: float, grad_clip: float,
-                autocast: Any = None) -> dict[str, float]:
-    """Accumulate gradients over micro-batches (each (ids, mask, labels, images)), clip, step AdamW.
-    Returns the mean loss, the grad norm before clipping, the tokens processed (images included)
-    and the supervised (answer) tokens."""
+                autocast: Any = None, aux: Any = None) -> dict[str, float]:
+    """Accumulate gradients over micro-batches (each (ids, mask, labels, images)) and an auxiliary
+    loss's (`aux`, e.g. vision_pretrain.DenseLabels), clip, step AdamW. Returns the mean loss, the
+    grad norm before clipping, the tokens processed (images included) and the supervised (answer)
+    tokens, and the auxiliary loss where there is one."""
     import torch
 
     set_lr(optimizer, lr)
@@ -262,10 +266,14 @@ def update_step(model: Any, optimizer: Any, micro_batches: list[tuple], lr: floa
         total += float(loss.detach())
         tokens += int(mask.sum())
         targets += int((labels[:, 1:] != -100).sum())
+    extra = {"aux_loss": aux.backward(model)} if aux is not None else {}
     norm = torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip if grad_clip > 0 else float("inf"))
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    return {"loss": total / len(micro_batches), "grad_norm": float(norm), "tokens": tokens, "target_tokens": targets}
+    if aux is not None:
+        aux.step()
+    return {"loss": total / len(micro_batches), "grad_norm": float(norm), "tokens": tokens, "target_tokens": targets,
+            **extra}
 
 
 def param_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
@@ -425,6 +433,11 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     stream = Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum, lengths if cfg.group_by_length else None)
     autocast = _autocast(cfg)
     starts = schedule_starts(cfg, mix)
+    aux = None
+    if cfg.dense_label_weight:
+        from magma_bench.trainer.vision_pretrain import DenseLabels
+
+        aux = DenseLabels(mc, cfg.dense_label_weight, seed=cfg.seed, device=cfg.device)
     t0, tokens, last = time.perf_counter(), 0, {}
     with TrainLogger(out / "metrics.jsonl", cfg.steps, start, cfg.tensorboard_dir or None) as log:
         for step in range(start, cfg.steps):
@@ -435,14 +448,14 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                                                     tok.pad_id)
                 mbs.append((ids.to(cfg.device), mask.to(cfg.device), labels.to(cfg.device), images))
             lr = lr_for(step, cfg, starts)
-            last = update_step(model, opt, mbs, lr, cfg.grad_clip, autocast)
+            last = update_step(model, opt, mbs, lr, cfg.grad_clip, autocast, aux)
             tokens += last["tokens"]
             done = step + 1
             if done % cfg.log_every == 0 or done == cfg.steps:
                 el = time.perf_counter() - t0
                 log.log({"step": done, "loss": round(last["loss"], 6), "lr": lr,
                          "grad_norm": round(last["grad_norm"], 6), "tokens": tokens, "tokens_per_s": tokens / el,
-                         "elapsed_s": el})
+                         "elapsed_s": el, **({"aux_loss": round(last["aux_loss"], 6)} if aux else {})})
             log.advance(done)
             if done % cfg.ckpt_every == 0 or done == cfg.steps or done == cfg.stop_at:
                 save_checkpoint(model, opt, done, out, cfg)

@@ -50,3 +50,50 @@ def test_same_seed_same_tower_and_the_decoder_is_untouched():
 
     a, b, c = run(0), run(0), run(1)
     assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_dense_labels_teach_the_image_tokens_and_leave_the_decoder_alone():
+    """The auxiliary loss reaches the tower and projector, not the decoder, and its optimizer steps
+    (the model's at the image tokens' rate here, as update_step does) bring its loss down."""
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    model = MagmaForCausalLM(MagmaConfig.from_preset("tiny"))
+    aux = V.DenseLabels(model.config, weight=1.0, batch_size=8, seed=0)
+    opt = torch.optim.AdamW([*model.vision_tower.parameters(), *model.projector.parameters()], lr=1e-3)
+    first = aux.backward(model)
+    assert model.language_model.lm_head.weight.grad is None
+    assert float(model.projector.proj[0].weight.grad.abs().sum()) > 0
+    losses = [first]
+    for _ in range(60):
+        opt.step()
+        opt.zero_grad()
+        aux.step()
+        losses.append(aux.backward(model))
+    assert np.mean(losses[-10:]) < 0.7 * np.mean(losses[:5]), losses
+
+
+def test_update_step_adds_the_auxiliary_loss():
+    from magma_bench.trainer import train as T
+
+    class Aux:
+        def __init__(self):
+            self.stepped = 0
+
+        def backward(self, model):
+            model.projector.row_separator.sum().backward()  # a text-only batch gives it no gradient
+            return 1.5
+
+        def step(self):
+            self.stepped += 1
+
+    torch.manual_seed(0)
+    model = MagmaForCausalLM(MagmaConfig.from_preset("tiny", image_size=32))
+    opt = T.make_optimizer(model, T.TrainConfig())
+    ids = torch.tensor([[10, 11, 12, 13]])
+    mb = [(ids, torch.ones_like(ids), torch.tensor([[-100, 11, 12, 13]]), None)]
+    sep = model.projector.row_separator
+    T.update_step(model, opt, mb, 1e-3, 1.0)
+    assert float(sep.abs().sum()) == 0
+    aux = Aux()
+    out = T.update_step(model, opt, mb, 1e-3, 1.0, aux=aux)
+    assert out["aux_loss"] == 1.5 and aux.stepped == 1 and float(sep.abs().sum()) > 0
