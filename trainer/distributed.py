@@ -205,6 +205,9 @@ def gather(ckpt_dir: str | Path, out: str | Path, tag: str | None = None) -> Pat
 
 def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG) -> dict[str, Any]:
     """Train on every rank of the launched world; rank 0 writes metrics and the final checkpoint."""
+    if cfg.dense_label_weight:
+        raise UserError("dense_label_weight: the DeepSpeed trainer has no auxiliary loss; train with "
+                        "`python -m magma_bench.trainer.train` (or set it to 0)")
     deepspeed = _deepspeed()
     import deepspeed.comm as dist
     import torch

@@ -68,6 +68,11 @@ def test_bad_deepspeed_configs_are_user_errors(tmp_path):
         D.ds_config_for(cfg, {"optimizer": {"type": "Lamb"}}, 1)
 
 
+def test_the_auxiliary_dense_labels_are_refused_not_ignored(tmp_path):
+    with pytest.raises(UserError, match="dense_label_weight"):
+        D.train(_cfg(tmp_path, dense_label_weight=1.0))
+
+
 def test_ranks_partition_the_single_process_stream():
     """W ranks together consume exactly the micro-batches a 1-rank run with W x grad_accum would,
     each once, in an order fixed by (step, rank): resume needs only the step."""
