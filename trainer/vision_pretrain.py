@@ -54,6 +54,21 @@ def dense_label_loss(out: Any, yc: Any, yk: Any) -> tuple[Any, Any, Any]:
     return F.cross_entropy(lc, yc.reshape(-1)) + F.cross_entropy(lk, yk.reshape(-1)), lc, lk
 
 
+def dense_label_head(width: int, seed: int, device: str = "cpu") -> Any:
+    """The throwaway linear head from `width`-dim cell features to colour and kind logits (each
+    with "empty"), seeded independently of the global RNG."""
+    import torch
+
+    from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS
+
+    gen = torch.Generator().manual_seed(seed)
+    head = torch.nn.Linear(width, len(COLORS) + len(KINDS) + 2).to(device)
+    with torch.no_grad():
+        head.weight.copy_(torch.randn(head.weight.shape, generator=gen) * width ** -0.5)
+        head.bias.zero_()
+    return head
+
+
 class DenseLabels:
     """Stage 0's per-cell colour and kind labels kept on through training as an auxiliary loss on
     the projector output (the image tokens the decoder reads), through a throwaway linear head.
@@ -68,13 +83,7 @@ class DenseLabels:
     def __init__(self, cfg: Any, weight: float, batch_size: int = 8, seed: int = 0, device: str = "cpu") -> None:
         import torch
 
-        from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS
-
-        gen = torch.Generator().manual_seed(seed)
-        self.head = torch.nn.Linear(cfg.hidden_size, len(COLORS) + len(KINDS) + 2).to(device)
-        with torch.no_grad():  # seeded, independent of the global RNG
-            self.head.weight.copy_(torch.randn(self.head.weight.shape, generator=gen) * cfg.hidden_size ** -0.5)
-            self.head.bias.zero_()
+        self.head = dense_label_head(cfg.hidden_size, seed, device)
         self.opt = torch.optim.AdamW(self.head.parameters(), lr=1e-3, weight_decay=0.01)
         self.rng = np.random.default_rng(AUX_SEED + seed)
         self.weight, self.batch_size, self.device = weight, batch_size, device
@@ -99,15 +108,8 @@ def pretrain_vision(model: Any, steps: int, batch_size: int = 8, lr: float = 1e-
     not yet trained on) batches, and the wall time."""
     import torch
 
-    from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS
-
     tower, cfg = model.vision_tower, model.config
-    n_col, n_kind = len(COLORS) + 1, len(KINDS) + 1
-    gen = torch.Generator().manual_seed(seed)
-    head = torch.nn.Linear(cfg.vision_dims[-1], n_col + n_kind).to(device)
-    with torch.no_grad():  # seeded head init, independent of the global RNG
-        head.weight.copy_(torch.randn(head.weight.shape, generator=gen) * cfg.vision_dims[-1] ** -0.5)
-        head.bias.zero_()
+    head = dense_label_head(cfg.vision_dims[-1], seed, device)
     params = list(tower.parameters()) + list(head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01, betas=(0.9, 0.95))
     rng = np.random.default_rng(PRETRAIN_SEED + seed)
