@@ -196,11 +196,16 @@ def video_source(out_dir: Path, n: int, seed: int, use_tom: bool, size: int = 19
 # -- VL ----------------------------------------------------------------------------------------------------
 
 
+def place_cell(o, size: int) -> tuple[int, int]:
+    """(row, col) of an object's centre in the 3x3 partition of a size x size canvas that the
+    captions' place words name (0 = top / left)."""
+    return min(2, 3 * o.cy // size), min(2, 3 * o.cx // size)
+
+
 def _where(o, size: int) -> str:
     """Coarse 3x3 location of an object: 'top left', 'center', 'bottom', ..."""
-    col = ("left", "", "right")[min(2, 3 * o.cx // size)]
-    row = ("top", "", "bottom")[min(2, 3 * o.cy // size)]
-    return f"{row} {col}".strip() or "center"
+    row, col = place_cell(o, size)
+    return f"{('top', '', 'bottom')[row]} {('left', '', 'right')[col]}".strip() or "center"
 
 
 def caption(objs: list, size: int) -> str:

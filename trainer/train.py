@@ -83,8 +83,8 @@ class TrainConfig(KnownKeys):
     vision_lr_scale: Rate = 0.1
     vision_pretrain_steps: Count = 800  # stage 0 (trainer/vision_pretrain.py): tower-only steps on scene labels
     freeze_vision_tower: Bool = False  # the tower stays as stage 0 left it (the projector still trains)
-    # stage 0's per-cell colour/kind labels as an auxiliary loss on the image tokens through the run,
-    # at this weight (0 = off; trainer/vision_pretrain.DenseLabels): keeps colour loud enough to be looked up
+    # per-cell colour/kind/place labels as an auxiliary loss on the image tokens through the run, at this
+    # weight (0 = off; trainer/vision_pretrain.DenseLabels): keeps them loud enough to be looked up
     dense_label_weight: Rate = 0.0
     min_lr: Rate = 1e-4  # cosine floor
     warmup: Count = 50  # linear warmup steps
@@ -311,14 +311,20 @@ def _autocast(cfg: TrainConfig) -> Any:
 # -- 5. checkpoints and the loop ------------------------------------------------------------------------------------
 
 
-def save_checkpoint(model: Any, optimizer: Any, step: int, out: Path, cfg: TrainConfig) -> Path:
-    """<out>/checkpoint: safetensors weights + config, optimizer state, step; replaced atomically."""
+AUX_STATE = "dense_labels.pt"  # the auxiliary loss's head, optimizer and scene stream, beside optimizer.pt
+
+
+def save_checkpoint(model: Any, optimizer: Any, step: int, out: Path, cfg: TrainConfig, aux: Any = None) -> Path:
+    """<out>/checkpoint: safetensors weights + config, optimizer state, step [and the auxiliary
+    loss's state]; replaced atomically."""
     import torch
 
     tmp, final, old = out / "checkpoint.tmp", out / "checkpoint", out / "checkpoint.old"
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
+    if aux is not None:
+        torch.save(aux.state_dict(), tmp / AUX_STATE)
     (tmp / "trainer_state.json").write_text(json.dumps({"step": step, "config": dataclasses.asdict(cfg)}, indent=1))
     if final.exists():
         shutil.rmtree(old, ignore_errors=True)
@@ -438,6 +444,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         from magma_bench.trainer.vision_pretrain import DenseLabels
 
         aux = DenseLabels(mc, cfg.dense_label_weight, seed=cfg.seed, device=cfg.device)
+        if start and (state := out / "checkpoint" / AUX_STATE).is_file():
+            aux.load_state_dict(torch.load(state, map_location=cfg.device, weights_only=True))
     t0, tokens, last = time.perf_counter(), 0, {}
     with TrainLogger(out / "metrics.jsonl", cfg.steps, start, cfg.tensorboard_dir or None) as log:
         for step in range(start, cfg.steps):
@@ -458,7 +466,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                          "elapsed_s": el, **({"aux_loss": round(last["aux_loss"], 6)} if aux else {})})
             log.advance(done)
             if done % cfg.ckpt_every == 0 or done == cfg.steps or done == cfg.stop_at:
-                save_checkpoint(model, opt, done, out, cfg)
+                save_checkpoint(model, opt, done, out, cfg, aux)
             if done == cfg.stop_at:
                 break
     finished = not cfg.stop_at or cfg.stop_at >= cfg.steps

@@ -106,6 +106,9 @@ def skills(model: Any, n: int = 700, seed: int = PROBE_SEED, batch: int = 16,
     return out
 
 
+LABELS = ("colour", "kind", "place")  # occupied_cells' label columns, in order
+
+
 def variance_share(x: Any, y: Any) -> float:
     """Between-class share of the total variance of rows x (N, D) under labels y (N,)."""
     mu = x.mean(0)
@@ -114,26 +117,26 @@ def variance_share(x: Any, y: Any) -> float:
     return between / total if total > 0 else 0.0
 
 
-def occupied_cells(model: Any, rng: np.random.Generator, n: int) -> tuple[Any, Any, Any, Any]:
-    """(tower features, image tokens (projector output), colour labels, kind labels) of the
+def occupied_cells(model: Any, rng: np.random.Generator, n: int) -> tuple[Any, Any, Any, Any, Any]:
+    """(tower features, image tokens (projector output), colour, kind and place labels) of the
     occupied cells of n fresh scenes (vision_pretrain.scene_batch)."""
     import torch
 
     from magma_bench.trainer.vision_pretrain import scene_batch
 
-    pix, colour, kind = scene_batch(rng, n, model.config)
+    pix, colour, kind, place = scene_batch(rng, n, model.config)
     with torch.no_grad():
         tower = model.vision_tower(pix.to(model.device))
         tokens = model.projector(tower)
     occ = kind > 0
-    return tower[occ].float().cpu(), tokens[occ].float().cpu(), colour[occ], kind[occ]
+    return tower[occ].float().cpu(), tokens[occ].float().cpu(), colour[occ], kind[occ], place[occ]
 
 
 def salience(model: Any, n: int = 400, seed: int = PROBE_SEED) -> dict[str, float]:
     """Share of the image tokens' variance (projector output, occupied cells) explained by the
-    object's colour and by its kind."""
-    _, x, colour, kind = occupied_cells(model, np.random.default_rng(seed), n)
-    return {"colour": round(variance_share(x, colour), 3), "kind": round(variance_share(x, kind), 3)}
+    object's colour, its kind and its place."""
+    _, x, *labels = occupied_cells(model, np.random.default_rng(seed), n)
+    return {name: round(variance_share(x, y), 3) for name, y in zip(LABELS, labels, strict=True)}
 
 
 def readout_accuracy(x: Any, y: Any, x_test: Any, y_test: Any, steps: int = 300) -> float:
@@ -154,12 +157,12 @@ def readout_accuracy(x: Any, y: Any, x_test: Any, y_test: Any, steps: int = 300)
 
 
 def readout(model: Any, n: int = 600, seed: int = PROBE_SEED) -> dict[str, dict[str, float]]:
-    """{"tower" | "projector": {"colour" | "kind": held-out linear read-out %}} on occupied cells of
+    """{"tower" | "projector": {"colour" | "kind" | "place": held-out linear read-out %}} on occupied cells of
     n training and n/2 held-out scenes. Beside `salience`: a label read out here but quiet there is in
     the image tokens and unused by the decoder (docs/training.md, session 18)."""
     rng = np.random.default_rng(seed + 1)
     train, test = occupied_cells(model, rng, n), occupied_cells(model, rng, max(n // 2, 1))
-    return {where: {label: readout_accuracy(train[i], train[j], test[i], test[j]) for label, j in (("colour", 2), ("kind", 3))}
+    return {where: {label: readout_accuracy(train[i], train[j], test[i], test[j]) for j, label in enumerate(LABELS, 2)}
             for where, i in (("tower", 0), ("projector", 1))}
 
 

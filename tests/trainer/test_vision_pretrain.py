@@ -12,21 +12,26 @@ from magma_bench.benchmarks.vl.offline.scenes import COLORS, KINDS, sample_scene
 from magma_bench.model.configuration_magma import MagmaConfig  # noqa: E402
 from magma_bench.model.modeling_magma import MagmaForCausalLM  # noqa: E402
 from magma_bench.trainer import vision_pretrain as V  # noqa: E402
+from magma_bench.trainer.sources import _where  # noqa: E402
 
 
 def test_labels_mark_the_cell_of_each_object_centre():
     cfg = MagmaConfig.from_preset("tiny")
     g = cfg.grid_side
-    pix, yc, yk = V.scene_batch(np.random.default_rng(5), 6, cfg)
-    assert pix.shape == (6, 3, cfg.image_size, cfg.image_size) and yc.shape == yk.shape == (6, g, g)
+    pix, yc, yk, yp = V.scene_batch(np.random.default_rng(5), 6, cfg)
+    assert pix.shape == (6, 3, cfg.image_size, cfg.image_size) and yc.shape == yk.shape == yp.shape == (6, g, g)
     objs = sample_scene(np.random.default_rng(5), V.SCENE_SIZE)  # the batch's first scene, same rng draw
     for o in objs:
         cell = (o.cy * g // V.SCENE_SIZE, o.cx * g // V.SCENE_SIZE)
         assert yc[0][cell] > 0 and yk[0][cell] > 0
+        words = _where(o, V.SCENE_SIZE)  # the place label is the caption's place word for it
+        row, col = divmod(int(yp[0][cell]) - 1, 3)
+        assert ("top" in words) == (row == 0) and ("bottom" in words) == (row == 2)
+        assert ("left" in words) == (col == 0) and ("right" in words) == (col == 2)
     labelled = {(int(a), int(b)) for a, b in zip(*np.nonzero(yc[0].numpy()), strict=True)}
     assert labelled == {(o.cy * g // V.SCENE_SIZE, o.cx * g // V.SCENE_SIZE) for o in objs}
     occupied = yc > 0
-    assert bool(((yk > 0) == occupied).all())
+    assert bool(((yk > 0) == occupied).all()) and bool(((yp > 0) == occupied).all())
     assert int(yc.max()) <= len(COLORS) and int(yk.max()) <= len(KINDS)
 
 

@@ -79,10 +79,10 @@ def test_readout_reads_a_separable_label_and_not_a_random_one():
     assert vl_probe.readout_accuracy(x[:300], noise[:300], x[300:], noise[300:]) < 45
 
 
-def test_readout_reports_colour_and_kind_for_tower_and_projector():
+def test_readout_reports_colour_kind_and_place_for_tower_and_projector():
     from magma_bench.model.modeling_magma import MagmaForCausalLM
 
     torch.manual_seed(0)
     res = vl_probe.readout(MagmaForCausalLM(MagmaConfig.from_preset("tiny", image_size=64)), n=8)
-    assert set(res) == {"tower", "projector"} and all(set(v) == {"colour", "kind"} for v in res.values())
+    assert set(res) == {"tower", "projector"} and all(set(v) == {"colour", "kind", "place"} for v in res.values())
     assert all(0 <= a <= 100 for v in res.values() for a in v.values())
