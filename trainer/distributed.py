@@ -20,6 +20,10 @@ What differs from train.py, and why:
   - checkpoints: `engine.save_checkpoint` into <out>/ds_checkpoint/step<N> (each rank writes its
     ZeRO shards; the `latest` file is written last, so a kill mid-save resumes from the previous
     tag), plus the model's config.json there, so `gather` can rebuild the model without TrainConfig.
+  - the dense-label loss (TrainConfig.dense_label_weight): added to each step's first micro-batch
+    loss, x grad_accum since DeepSpeed divides by it; every rank draws the same scenes (the head is
+    outside the engine, so equal heads need equal gradients), and its state rides in the ZeRO
+    checkpoint's client state.
   - final weights: DeepSpeed's zero_to_fp32 merges the shards (ZeRO-1/2/3) into one fp32 state
     dict, loaded into MagmaForCausalLM and written with save_pretrained -> <out>/model.safetensors,
     the directory the `magma` adapter loads. On several nodes <out> must be on a shared filesystem.
@@ -149,8 +153,9 @@ def _fresh_model(cfg: T.TrainConfig, pools: dict, ckpt: Path, resuming: bool) ->
     return model, T.param_groups(model, cfg)
 
 
-def _save(engine: Any, ckpt: Path, step: int, cfg: T.TrainConfig, rank: int) -> None:
-    """One ZeRO checkpoint tag per save; older tags go once every rank has written the new one."""
+def _save(engine: Any, ckpt: Path, step: int, cfg: T.TrainConfig, rank: int, aux: Any = None) -> None:
+    """One ZeRO checkpoint tag per save (with the auxiliary loss's state in its client state); older
+    tags go once every rank has written the new one."""
     import deepspeed.comm as dist
 
     from magma_bench.model.checkpoint import config_json
@@ -159,7 +164,8 @@ def _save(engine: Any, ckpt: Path, step: int, cfg: T.TrainConfig, rank: int) -> 
     if rank == 0:
         ckpt.mkdir(parents=True, exist_ok=True)
         (ckpt / "config.json").write_text(config_json(engine.module.config))  # as save_pretrained writes it
-    engine.save_checkpoint(str(ckpt), tag=tag, client_state={"step": step, "config": dataclasses.asdict(cfg)})
+    client = {"step": step, "config": dataclasses.asdict(cfg), **({"dense_labels": aux.state_dict()} if aux else {})}
+    engine.save_checkpoint(str(ckpt), tag=tag, client_state=client)
     dist.barrier()
     if rank == 0:
         for d in ckpt.iterdir():
@@ -205,9 +211,6 @@ def gather(ckpt_dir: str | Path, out: str | Path, tag: str | None = None) -> Pat
 
 def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG) -> dict[str, Any]:
     """Train on every rank of the launched world; rank 0 writes metrics and the final checkpoint."""
-    if cfg.dense_label_weight:
-        raise UserError("dense_label_weight: the DeepSpeed trainer has no auxiliary loss; train with "
-                        "`python -m magma_bench.trainer.train` (or set it to 0)")
     deepspeed = _deepspeed()
     import deepspeed.comm as dist
     import torch
@@ -230,13 +233,20 @@ def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG) 
     resuming = cfg.resume and (ckpt / "latest").is_file() and (ckpt / "config.json").is_file()
     model, groups = _fresh_model(cfg, pools, ckpt, resuming)
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=groups, config=ds)
+    mc = engine.module.config
+    aux = None
+    if cfg.dense_label_weight:  # every rank draws the same scenes, so the heads stay equal without a reduce
+        from magma_bench.trainer.vision_pretrain import DenseLabels
+
+        aux = DenseLabels(mc, cfg.dense_label_weight, seed=cfg.seed, device=str(engine.device))
     start = 0
     if resuming:
         path, client = engine.load_checkpoint(str(ckpt))
         if path is None:
             raise UserError(f"{ckpt}: could not load the ZeRO checkpoint named in `latest`")
         start = int(client["step"])
-    mc = engine.module.config
+        if aux is not None and "dense_labels" in client:
+            aux.load_state_dict(client["dense_labels"])
     tok, act_tok = load_tokenizer(mc), ActionTokenizer.from_config(mc)
     pools, dropped, lengths = T.fit_pools(pools, tok, mc, act_tok, cfg.max_tokens)
     stream = T.Stream(mix, pools, cfg.batch_size, cfg.steps, cfg.grad_accum * world,
@@ -257,23 +267,31 @@ def train(cfg: T.TrainConfig, ds_config: str | Path | dict = DEFAULT_DS_CONFIG) 
                 ids, mask, labels, images = T.collate([T.encode_example(e, tok, mc, act_tok, cfg.max_tokens)
                                                        for e in exs], tok.pad_id)
                 _, loss = engine(ids.to(dev), mask.to(dev), images, labels.to(dev))
-                engine.backward(loss)  # DeepSpeed divides by grad_accum and reduces across ranks
+                total = loss
+                if aux is not None and m == 0:  # once per optimizer step, as train.update_step adds it
+                    aux_loss = aux.loss(engine.module)
+                    total = loss + aux.weight * accum * aux_loss  # x accum: DeepSpeed divides by it
+                engine.backward(total)  # DeepSpeed divides by grad_accum and reduces across ranks
                 engine.step()  # the optimizer steps (and clips) only at the accumulation boundary
+                if aux is not None and m == accum - 1:
+                    aux.step()
                 loss_sum += float(loss.detach().float())
                 n_tok += int(mask.sum())
             red = torch.tensor([loss_sum / accum, float(n_tok)], dtype=torch.float64, device=dev)
             dist.all_reduce(red)
             tokens += int(red[1])
             norm = engine.get_global_grad_norm()
-            last = {"loss": float(red[0]) / world, "grad_norm": float(norm) if norm is not None else float("nan")}
+            last = {"loss": float(red[0]) / world, "grad_norm": float(norm) if norm is not None else float("nan"),
+                    **({"aux_loss": float(aux_loss.detach())} if aux is not None else {})}
             done = step + 1
             if done % cfg.log_every == 0 or done == cfg.steps:
                 el = time.perf_counter() - t0
                 log.log({"step": done, "loss": round(last["loss"], 6), "lr": lr, "grad_norm": round(last["grad_norm"], 6),
-                         "tokens": tokens, "tokens_per_s": tokens / el, "elapsed_s": el})
+                         "tokens": tokens, "tokens_per_s": tokens / el, "elapsed_s": el,
+                         **({"aux_loss": round(last["aux_loss"], 6)} if aux is not None else {})})
             log.advance(done)
             if done % cfg.ckpt_every == 0 or done == cfg.steps or done == cfg.stop_at:
-                _save(engine, ckpt, done, cfg, rank)
+                _save(engine, ckpt, done, cfg, rank, aux)
             if done == cfg.stop_at:
                 break
     finished = not cfg.stop_at or cfg.stop_at >= cfg.steps

@@ -100,11 +100,15 @@ class DenseLabels:
         self.rng = np.random.default_rng(AUX_SEED + seed)
         self.weight, self.batch_size, self.device = weight, batch_size, device
 
-    def backward(self, model: Any) -> float:
-        """Accumulate weight x the loss's gradients into the model (and the head); returns the loss."""
+    def loss(self, model: Any) -> Any:
+        """The (unweighted) loss on the next batch of scenes, not yet backpropagated."""
         pix, *labels = scene_batch(self.rng, self.batch_size, model.config)
         tokens = model.projector(model.vision_tower(pix.to(self.device, model.projector.row_separator.dtype)))
-        loss = dense_label_loss(self.head(tokens.float()), *(y.to(self.device) for y in labels))[0]
+        return dense_label_loss(self.head(tokens.float()), *(y.to(self.device) for y in labels))[0]
+
+    def backward(self, model: Any) -> float:
+        """Accumulate weight x the loss's gradients into the model (and the head); returns the loss."""
+        loss = self.loss(model)
         (self.weight * loss).backward()
         return float(loss.detach())
 

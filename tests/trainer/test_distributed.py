@@ -32,6 +32,10 @@ REPO = Path(__file__).resolve().parents[2]
 _losses = metrics_losses
 
 
+def _aux_losses(run: Path) -> dict[int, float]:
+    return {r["step"]: r["aux_loss"] for r in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())}
+
+
 def _cfg(tmp: Path, **kw) -> T.TrainConfig:
     return tiny_train_config(tmp, **{"steps": 4, **kw})
 
@@ -66,11 +70,6 @@ def test_bad_deepspeed_configs_are_user_errors(tmp_path):
         D.ds_config_for(cfg, {"scheduler": {"type": "WarmupLR"}}, 1)
     with pytest.raises(UserError, match="AdamW"):
         D.ds_config_for(cfg, {"optimizer": {"type": "Lamb"}}, 1)
-
-
-def test_the_auxiliary_dense_labels_are_refused_not_ignored(tmp_path):
-    with pytest.raises(UserError, match="dense_label_weight"):
-        D.train(_cfg(tmp_path, dense_label_weight=1.0))
 
 
 def test_ranks_partition_the_single_process_stream():
@@ -122,6 +121,9 @@ def test_zero2_trains_resumes_and_gathers_into_one_safetensors_dir(tmp_path, cpu
     assert sorted(b) == [1, 2, 3, 4]
     for s in range(1, 5):
         assert b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5), (s, a, b)
+    # the dense-label loss (on by default) resumes where it stopped, as train.py's does
+    a, b = _aux_losses(run), _aux_losses(tmp_path / "b" / "run")
+    assert sorted(a) == [1, 2, 3, 4] and all(b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5) for s in a), (a, b)
 
     # the final directory the `magma` adapter loads, and a re-gather of the same checkpoint
     model = MagmaForCausalLM.from_pretrained(run)
