@@ -85,7 +85,7 @@ class TrainConfig(KnownKeys):
     freeze_vision_tower: Bool = False  # the tower stays as stage 0 left it (the projector still trains)
     # per-cell colour/kind/place labels as an auxiliary loss on the image tokens through the run, at this
     # weight (0 = off; trainer/vision_pretrain.DenseLabels): keeps them loud enough to be looked up
-    dense_label_weight: Rate = 1.0
+    dense_label_weight: Rate = 0.0
     min_lr: Rate = 1e-4  # cosine floor
     warmup: Count = 50  # linear warmup steps
     # each curriculum phase re-warms the rate and decays it again to the run's end (SGDR-style warm
@@ -116,7 +116,7 @@ class TrainConfig(KnownKeys):
 
 # TrainConfig fields added after the shipped checkpoint's run was recorded, at the defaults that
 # reproduce what that run did (its provenance lacks them; tests/trainer/test_shipped_checkpoint.py)
-LATER_FIELDS: dict[str, Any] = {}
+LATER_FIELDS = {"init_from": "", "dense_label_weight": 0.0}
 
 
 # -- 2. data ----------------------------------------------------------------------------------------------
