@@ -105,7 +105,8 @@ def test_zero2_trains_resumes_and_gathers_into_one_safetensors_dir(tmp_path, cpu
 
     conf = json.loads((REPO / "configs" / "deepspeed" / "zero2.json").read_text())
     conf["bf16"] = {"enabled": False}  # fp32 on CPU: the interrupted and uninterrupted runs match closely
-    full = D.train(_cfg(tmp_path / "a", image_check=4), conf)
+    aux = {"dense_label_weight": 1.0}  # with the auxiliary loss, whose state must resume too
+    full = D.train(_cfg(tmp_path / "a", image_check=4, **aux), conf)
     run = tmp_path / "a" / "run"
     assert full["zero_stage"] == 2 and full["world_size"] == 1 and full["steps"] == 4
     assert set(full["image_use"]) == {"vl"}  # train.py's real-vs-blank check ran on the gathered weights
@@ -113,15 +114,15 @@ def test_zero2_trains_resumes_and_gathers_into_one_safetensors_dir(tmp_path, cpu
     assert (run / "ds_checkpoint" / "latest").read_text().strip() == "step4"
     assert not (run / "ds_checkpoint" / "step2").exists()  # older tags are pruned
 
-    part = D.train(_cfg(tmp_path / "b", stop_at=2), conf)
+    part = D.train(_cfg(tmp_path / "b", stop_at=2, **aux), conf)
     assert part["stopped_at"] == 2 and not (tmp_path / "b" / "run" / "model.safetensors").exists()
-    rest = D.train(_cfg(tmp_path / "b"), conf)
+    rest = D.train(_cfg(tmp_path / "b", **aux), conf)
     assert rest["resumed_from"] == 2
     a, b = _losses(run), _losses(tmp_path / "b" / "run")
     assert sorted(b) == [1, 2, 3, 4]
     for s in range(1, 5):
         assert b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5), (s, a, b)
-    # the dense-label loss (on by default) resumes where it stopped, as train.py's does
+    # the dense-label loss resumes where it stopped, as train.py's does
     a, b = _aux_losses(run), _aux_losses(tmp_path / "b" / "run")
     assert sorted(a) == [1, 2, 3, 4] and all(b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5) for s in a), (a, b)
 
