@@ -43,8 +43,8 @@ def tiny_train_config(tmp: Path, **kw):
     return TrainConfig(**{**base, **kw})
 
 
-def metrics_losses(run: Path) -> dict[int, float]:
-    """step -> loss from a run's metrics.jsonl."""
+def metrics_losses(run: Path, key: str = "loss") -> dict[int, float]:
+    """step -> loss (or another column, e.g. "aux_loss") from a run's metrics.jsonl."""
     import json
 
-    return {r["step"]: r["loss"] for r in map(json.loads, (Path(run) / "metrics.jsonl").read_text().splitlines())}
+    return {r["step"]: r[key] for r in map(json.loads, (Path(run) / "metrics.jsonl").read_text().splitlines())}

@@ -32,10 +32,6 @@ REPO = Path(__file__).resolve().parents[2]
 _losses = metrics_losses
 
 
-def _aux_losses(run: Path) -> dict[int, float]:
-    return {r["step"]: r["aux_loss"] for r in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())}
-
-
 def _cfg(tmp: Path, **kw) -> T.TrainConfig:
     return tiny_train_config(tmp, **{"steps": 4, **kw})
 
@@ -123,7 +119,7 @@ def test_zero2_trains_resumes_and_gathers_into_one_safetensors_dir(tmp_path, cpu
     for s in range(1, 5):
         assert b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5), (s, a, b)
     # the dense-label loss resumes where it stopped, as train.py's does
-    a, b = _aux_losses(run), _aux_losses(tmp_path / "b" / "run")
+    a, b = _losses(run, "aux_loss"), _losses(tmp_path / "b" / "run", "aux_loss")
     assert sorted(a) == [1, 2, 3, 4] and all(b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5) for s in a), (a, b)
 
     # the final directory the `magma` adapter loads, and a re-gather of the same checkpoint

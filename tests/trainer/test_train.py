@@ -69,18 +69,16 @@ def test_interrupted_run_resumes_onto_the_uninterrupted_loss_curve(tmp_path):
 def test_a_resumed_run_continues_the_dense_label_loss_exactly(tmp_path):
     """The auxiliary loss's head, optimizer and scene stream go into the checkpoint: a resumed run
     draws the scenes the uninterrupted one drew next, from the same head."""
-    def rows(run: Path) -> dict[int, tuple[float, float]]:
-        return {r["step"]: (r["loss"], r["aux_loss"]) for r in map(json.loads, (run / "metrics.jsonl").read_text().splitlines())}
-
     kw = dict(steps=4, dense_label_weight=1.0)
     T.train(_cfg(tmp_path / "a", **kw))
     T.train(_cfg(tmp_path / "b", stop_at=2, **kw))
     assert (tmp_path / "b" / "run" / "checkpoint" / T.AUX_STATE).is_file()
     assert T.train(_cfg(tmp_path / "b", **kw))["resumed_from"] == 2
-    a, b = rows(tmp_path / "a" / "run"), rows(tmp_path / "b" / "run")
-    assert sorted(b) == [1, 2, 3, 4]
-    for s in range(1, 5):
-        assert b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5), (s, a, b)
+    for key in ("loss", "aux_loss"):
+        a, b = _losses(tmp_path / "a" / "run", key), _losses(tmp_path / "b" / "run", key)
+        assert sorted(b) == [1, 2, 3, 4]
+        for s in range(1, 5):
+            assert b[s] == pytest.approx(a[s], rel=1e-4, abs=1e-5), (key, s, a, b)
 
 
 def test_examples_supervise_only_the_answer(tmp_path):
